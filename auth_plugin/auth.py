@@ -1,0 +1,122 @@
+"""The request signer: an `httpx.Auth` for Binance SIGNED endpoints.
+
+It works unchanged with `httpx.Client`, `httpx.AsyncClient` and the generated
+`AuthenticatedClient` (through `httpx_args={"auth": ...}`). Every time httpx runs the auth flow
+(the first send, and any re-send of the same request) the request is signed anew:
+
+1. leftover `timestamp`/`signature` query parameters from an earlier signing are dropped;
+2. `recvWindow` is added to the query if configured and the caller sent none (query or body);
+3. `timestamp` (clock + offset) is appended to the query;
+4. the signature is computed over `query + body`, exactly the bytes that go on the wire;
+5. `signature` is appended as the last query parameter (percent-encoded when base64);
+6. `X-MBX-APIKEY` is set.
+
+Where the signature goes: always in the query string, also when there is a form body. The body
+is then sent untouched (no re-encoding, no Content-Length change), and Binance's rule
+`totalParams = query + body` holds with the query taken without its trailing `signature`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+
+from auth_plugin.clock import Clock
+from auth_plugin.errors import InvalidInput, KeyLoadError
+from auth_plugin.keys import SigningKey
+from auth_plugin.payload import (
+    SIGNATURE,
+    TIMESTAMP,
+    has_param,
+    signed_query,
+    total_params,
+    unsigned_query,
+    url_safe_signature,
+)
+from auth_plugin.redaction import mask_api_key
+from auth_plugin.url_query import with_query
+from auth_plugin.validation import validate_recv_window
+
+API_KEY_HEADER = "X-MBX-APIKEY"
+
+
+class BinanceAuth(httpx.Auth):
+    """Signs each request for a Binance SIGNED endpoint (HMAC, RSA or Ed25519 key)."""
+
+    # The body is part of what is signed, so httpx must have read it before auth_flow runs.
+    requires_request_body = True
+
+    def __init__(
+        self,
+        api_key: str,
+        key: SigningKey,
+        *,
+        clock: Clock | None = None,
+        recv_window: int | None = None,
+    ) -> None:
+        self._api_key = check_api_key(api_key)
+        if not isinstance(key, SigningKey):
+            raise KeyLoadError(
+                f"key must be an HmacKey, RsaKey or Ed25519Key, not {type(key).__name__}"
+            )
+        self._key = key
+        self._clock = clock if clock is not None else Clock()
+        self._recv_window = None if recv_window is None else validate_recv_window(recv_window)
+
+    @property
+    def key(self) -> SigningKey:
+        return self._key
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def recv_window(self) -> int | None:
+        return self._recv_window
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.sign_request(request)
+        yield request
+
+    def sign_request(self, request: httpx.Request) -> None:
+        """Sign `request` in place (its body must already be read)."""
+        body = request.content
+        if body and (has_param(body, TIMESTAMP) or has_param(body, SIGNATURE)):
+            # Ours go in the query; a second copy in the body would be a duplicate parameter.
+            raise InvalidInput(
+                "timestamp and signature are added by the signer; remove them from the body"
+            )
+        query = unsigned_query(
+            request.url.query,
+            body,
+            timestamp_ms=self._clock.now_ms(),
+            default_recv_window=self._recv_window,
+        )
+        signature = self._key.sign(total_params(query, body))
+        if not self._key.signature_is_url_safe:
+            signature = url_safe_signature(signature)
+        request.url = with_query(request.url, signed_query(query, signature))
+        request.headers[API_KEY_HEADER] = self._api_key
+
+    def __repr__(self) -> str:
+        return (
+            f"BinanceAuth(api_key={mask_api_key(self._api_key)!r}, key={self._key!r}, "
+            f"clock={self._clock!r}, recv_window={self._recv_window!r})"
+        )
+
+
+def check_api_key(api_key: str) -> str:
+    """Return `api_key` if it can go into the X-MBX-APIKEY header, else raise `KeyLoadError`."""
+    if not isinstance(api_key, str):
+        raise KeyLoadError(f"API key must be a str, not {type(api_key).__name__}")
+    if not api_key:
+        raise KeyLoadError("API key is empty")
+    # Printable ASCII without spaces: anything else is a paste error, and control characters
+    # in a header value would be refused by httpx at send time (or worse, by a proxy).
+    if not (api_key.isascii() and api_key.isprintable() and " " not in api_key):
+        raise KeyLoadError(
+            f"API key {mask_api_key(api_key)!r} contains whitespace or non-ASCII characters"
+        )
+    return api_key

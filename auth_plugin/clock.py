@@ -1,0 +1,178 @@
+"""When a request is signed: the `timestamp` clock, with an offset to the server's clock.
+
+Binance accepts a signed request only if `timestamp < serverTime + 1000` and
+`serverTime - timestamp <= recvWindow` (otherwise -1021), so a local clock that is off by a
+second or more breaks every trade. The offset can be set by hand or measured against a server
+time endpoint (`GET /api/v3/time` -> `{"serverTime": <ms>}`).
+
+Measuring: for each sample the local time is read just before sending (t_send) and just after
+the answer arrives (t_recv). The server read its clock somewhere in between; assuming the
+middle, offset = serverTime - (t_send + t_recv) / 2, and the error of that guess is at most
+half the round trip. So several samples are taken and the one with the smallest round trip
+wins.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from auth_plugin.errors import ClockSyncError
+
+#: Returns the local wall-clock time in nanoseconds since the epoch (like `time.time_ns`).
+TimeSource = Callable[[], int]
+
+DEFAULT_TIME_PATH = "/api/v3/time"
+DEFAULT_SAMPLES = 5
+_NS_PER_MS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetSample:
+    """One exchange with the time endpoint."""
+
+    offset_ms: int
+    rtt_ms: float
+    server_time_ms: int
+
+
+class Clock:
+    """Milliseconds for `timestamp`: local time from an injectable source, plus an offset."""
+
+    __slots__ = ("_source", "_offset_ms")
+
+    def __init__(self, offset_ms: int = 0, *, source: TimeSource = time.time_ns) -> None:
+        self._source = source
+        self._offset_ms = _checked_offset(offset_ms)
+
+    @property
+    def offset_ms(self) -> int:
+        """Server time minus local time, in ms; added to every timestamp."""
+        return self._offset_ms
+
+    @offset_ms.setter
+    def offset_ms(self, value: int) -> None:
+        self._offset_ms = _checked_offset(value)
+
+    @property
+    def source(self) -> TimeSource:
+        return self._source
+
+    def now_ms(self) -> int:
+        """The timestamp to sign now: local time plus the offset."""
+        return self._source() // _NS_PER_MS + self._offset_ms
+
+    def calibrate(
+        self,
+        client: httpx.Client,
+        *,
+        path: str = DEFAULT_TIME_PATH,
+        samples: int = DEFAULT_SAMPLES,
+    ) -> OffsetSample:
+        """Measure the offset against `client`'s time endpoint and start using it."""
+        best = measure_offset(client, path=path, samples=samples, source=self._source)
+        self._offset_ms = best.offset_ms
+        return best
+
+    async def acalibrate(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        path: str = DEFAULT_TIME_PATH,
+        samples: int = DEFAULT_SAMPLES,
+    ) -> OffsetSample:
+        """Async form of `calibrate`."""
+        best = await ameasure_offset(client, path=path, samples=samples, source=self._source)
+        self._offset_ms = best.offset_ms
+        return best
+
+    def __repr__(self) -> str:
+        return f"Clock(offset_ms={self._offset_ms})"
+
+
+def sample_from(t_send_ns: int, t_recv_ns: int, server_time_ms: int) -> OffsetSample:
+    """The offset estimate of one exchange, taking the server's reading as mid-round-trip."""
+    if t_recv_ns < t_send_ns:
+        raise ClockSyncError("local clock went backwards during the measurement")
+    midpoint_ms = (t_send_ns + t_recv_ns) / (2 * _NS_PER_MS)
+    return OffsetSample(
+        offset_ms=round(server_time_ms - midpoint_ms),
+        rtt_ms=(t_recv_ns - t_send_ns) / _NS_PER_MS,
+        server_time_ms=server_time_ms,
+    )
+
+
+def best_sample(samples: Sequence[OffsetSample]) -> OffsetSample:
+    """The sample with the smallest round trip: its midpoint guess has the smallest error."""
+    if not samples:
+        raise ClockSyncError("no clock samples were taken")
+    return min(samples, key=lambda sample: sample.rtt_ms)
+
+
+def measure_offset(
+    client: httpx.Client,
+    *,
+    path: str = DEFAULT_TIME_PATH,
+    samples: int = DEFAULT_SAMPLES,
+    source: TimeSource = time.time_ns,
+) -> OffsetSample:
+    """Take `samples` readings of the server clock through `client`; return the best one."""
+    _check_sample_count(samples)
+    taken = []
+    for _ in range(samples):
+        t_send = source()
+        # The time endpoint is public: don't sign it (or send the API key) even when the
+        # client given to us carries our auth.
+        response = client.get(path, auth=None)
+        t_recv = source()
+        taken.append(sample_from(t_send, t_recv, server_time_from(response)))
+    return best_sample(taken)
+
+
+async def ameasure_offset(
+    client: httpx.AsyncClient,
+    *,
+    path: str = DEFAULT_TIME_PATH,
+    samples: int = DEFAULT_SAMPLES,
+    source: TimeSource = time.time_ns,
+) -> OffsetSample:
+    """Async form of `measure_offset`."""
+    _check_sample_count(samples)
+    taken = []
+    for _ in range(samples):
+        t_send = source()
+        response = await client.get(path, auth=None)
+        t_recv = source()
+        taken.append(sample_from(t_send, t_recv, server_time_from(response)))
+    return best_sample(taken)
+
+
+def server_time_from(response: httpx.Response) -> int:
+    """`serverTime` from a time endpoint's answer, refusing anything else."""
+    if response.status_code != httpx.codes.OK:
+        raise ClockSyncError(
+            f"time endpoint {response.request.url.path} answered HTTP {response.status_code}"
+        )
+    try:
+        document: Any = response.json()
+    except ValueError:
+        document = None
+    server_time = document.get("serverTime") if isinstance(document, dict) else None
+    if not isinstance(server_time, int) or isinstance(server_time, bool) or server_time <= 0:
+        raise ClockSyncError('time endpoint did not answer {"serverTime": <ms>}')
+    return server_time
+
+
+def _checked_offset(value: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"offset_ms must be an int (ms), got {type(value).__name__}")
+    return value
+
+
+def _check_sample_count(samples: int) -> None:
+    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+        raise ValueError("samples must be a positive int")

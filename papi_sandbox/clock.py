@@ -1,0 +1,50 @@
+"""The sandbox's notion of "now": wall clock plus an offset, or a pinned instant for exact tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class Clock:
+    def __init__(self, offset_ms: int = 0, wall_ms: Callable[[], int] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._offset_ms = offset_ms
+        self._pinned_ms: int | None = None
+        self._wall_ms = wall_ms or (lambda: time.time_ns() // 1_000_000)
+
+    def now_ms(self) -> int:
+        with self._lock:
+            if self._pinned_ms is not None:
+                return self._pinned_ms
+            return self._wall_ms() + self._offset_ms
+
+    def pin(self, ms: int) -> None:
+        with self._lock:
+            self._pinned_ms = ms
+
+    def unpin(self) -> None:
+        with self._lock:
+            self._pinned_ms = None
+
+    def shift(self, delta_ms: int) -> None:
+        """Move "now" by delta_ms, whether pinned or running."""
+        with self._lock:
+            if self._pinned_ms is not None:
+                self._pinned_ms += delta_ms
+            self._offset_ms += delta_ms
+
+    def set_offset(self, offset_ms: int) -> None:
+        with self._lock:
+            self._offset_ms = offset_ms
+
+    def reset(self, offset_ms: int = 0) -> None:
+        with self._lock:
+            self._pinned_ms = None
+            self._offset_ms = offset_ms
+
+    def snapshot(self) -> dict[str, int | None]:
+        with self._lock:
+            pinned, offset = self._pinned_ms, self._offset_ms
+        return {"now_ms": self.now_ms(), "offset_ms": offset, "pinned_ms": pinned}

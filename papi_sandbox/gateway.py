@@ -1,0 +1,138 @@
+"""What happens around every public endpoint, in this order:
+
+count the request -> rate limit (429/418, nothing executes) -> "before" faults (latency,
+503 refusals) -> the endpoint -> "after" faults on a 200 (latency, 503 unknown, dropped
+connection). Every answer carries X-MBX-USED-WEIGHT-1M. Admin paths bypass all of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from papi_sandbox import errors
+from papi_sandbox.connection_drop import RAW_SEND_KEY, drop_connection
+from papi_sandbox.endpoints import WEIGHTS
+from papi_sandbox.faults import BREAK_AFTER, LATENCY_AFTER, LATENCY_BEFORE, REFUSE_BEFORE, Fault
+from papi_sandbox.paths import ADMIN_PREFIX
+from papi_sandbox.ratelimit import Admission
+from papi_sandbox.sandbox import Sandbox
+
+USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
+
+
+class Gateway:
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        sandbox = self.sandbox
+        sandbox.counters.record(method, path)
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        admission = sandbox.rate_limiter.admit(ip, WEIGHTS.get((method, path), 1))
+        weight_header = {USED_WEIGHT_HEADER: str(admission.used_weight)}
+        if admission.verdict != "ok":
+            headers = {**weight_header, "retry-after": str(admission.retry_after)}
+            await _send_error(send, self._rate_limit_error(admission, ip), headers)
+            return
+        latency = sandbox.faults.take(path, LATENCY_BEFORE)
+        if latency is not None:
+            await asyncio.sleep(latency.seconds)
+        refusal = sandbox.faults.take(path, REFUSE_BEFORE)
+        if refusal is not None:
+            await _send_error(send, _fault_error(refusal), weight_header)
+            return
+        await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
+
+    def _rate_limit_error(self, admission: Admission, ip: str) -> errors.ApiError:
+        limiter = self.sandbox.rate_limiter
+        if admission.verdict == "banned":
+            until = self.sandbox.clock.now_ms() + admission.retry_after * 1000
+            return errors.ApiError(
+                -1003,
+                f"Way too many requests; IP({ip}) banned until {until}. "
+                "Please use the websocket for live updates to avoid bans.",
+                418,
+            )
+        return errors.ApiError(
+            -1003,
+            f"Too many requests; current limit of IP({ip}) is {limiter.weight_limit} request "
+            f"weight per {limiter.window_seconds:g} seconds. "
+            "Please use the websocket for live updates to avoid polling the API.",
+            429,
+        )
+
+
+def _fault_error(fault: Fault) -> errors.ApiError:
+    default = {
+        "unavailable": errors.service_unavailable,
+        "overloaded": errors.server_overloaded,
+        "unknown_after": errors.unknown_error,
+    }[fault.kind]()
+    return errors.ApiError(
+        default.code if fault.code is None else fault.code,
+        default.msg if fault.msg is None else fault.msg,
+        503,
+    )
+
+
+async def _send_error(send: Send, error: errors.ApiError, headers: dict[str, str]) -> None:
+    response = errors.error_response(error, headers)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class _AfterFaults:
+    """The send channel of one request: stamps the weight header and, when the endpoint
+    answered 200, applies any armed "after" fault instead of (or before) that answer."""
+
+    def __init__(
+        self, sandbox: Sandbox, path: str, send: Send, scope: Scope, headers: dict[str, str]
+    ) -> None:
+        self._sandbox = sandbox
+        self._path = path
+        self._send = send
+        self._scope = scope
+        self._headers = headers
+        self._swallow = False
+
+    async def __call__(self, message: Message) -> None:
+        if self._swallow:
+            return
+        if message["type"] == "http.response.start":
+            if message["status"] == 200 and await self._broke_instead(self._path):
+                self._swallow = True
+                return
+            headers = MutableHeaders(scope=message)
+            for name, value in self._headers.items():
+                headers[name] = value
+        await self._send(message)
+
+    async def _broke_instead(self, path: str) -> bool:
+        faults = self._sandbox.faults
+        latency = faults.take(path, LATENCY_AFTER)
+        if latency is not None:
+            await asyncio.sleep(latency.seconds)
+        breaking = faults.take(path, BREAK_AFTER)
+        if breaking is None:
+            return False
+        if breaking.kind == "drop_after":
+            await drop_connection(self._scope.get(RAW_SEND_KEY))
+        else:
+            await _send_error(self._send, _fault_error(breaking), self._headers)
+        return True

@@ -1,0 +1,192 @@
+"""Run a real sandbox server on a free loopback port, for tests, demos and benchmarks.
+
+with running_sandbox(accounts=(spec,), weight_limit=10**9) as sandbox:
+    httpx.post(sandbox.base_url + "/papi/v1/repayLoan", ...)
+    sandbox.faults.inject("drop_after")
+    sandbox.balances("alice")["BTC"].principal
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from papi_sandbox.accounts import AccountSpec, AssetSeed
+from papi_sandbox.app import SandboxApp, create_app
+from papi_sandbox.clock import Clock
+from papi_sandbox.config import SandboxConfig
+from papi_sandbox.counters import RequestCounters
+from papi_sandbox.faults import FaultBoard
+from papi_sandbox.ledger import Balance, Ledger, RepayRecord
+from papi_sandbox.ratelimit import RateLimiter
+from papi_sandbox.sandbox import Account, Sandbox
+from papi_sandbox.signatures import KeyType
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class SandboxHandle:
+    base_url: str
+    port: int
+    app: SandboxApp
+    sandbox: Sandbox
+    server: uvicorn.Server
+
+    @property
+    def clock(self) -> Clock:
+        return self.sandbox.clock
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.sandbox.ledger
+
+    @property
+    def faults(self) -> FaultBoard:
+        return self.sandbox.faults
+
+    @property
+    def counters(self) -> RequestCounters:
+        return self.sandbox.counters
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self.sandbox.rate_limiter
+
+    def add_account(self, spec: AccountSpec, replace_balances: bool = True) -> Account:
+        return self.sandbox.add_account(spec, replace_balances)
+
+    def balances(self, account: str) -> dict[str, Balance]:
+        return self.sandbox.ledger.balances(account)
+
+    def repays(self, account: str) -> list[RepayRecord]:
+        """This account's repay records, newest first."""
+        return self.sandbox.ledger.repays(account)
+
+    def request_count(self, method: str, path: str) -> int:
+        return self.sandbox.counters.get(method, path)
+
+    def reset(self) -> None:
+        """Start state again without restarting the server (see Sandbox.reset)."""
+        self.sandbox.reset()
+
+
+@contextmanager
+def running_sandbox(
+    config: SandboxConfig | None = None,
+    *,
+    startup_timeout: float = 10.0,
+    shutdown_timeout: float = 10.0,
+    log_level: str = "warning",
+    **overrides: Any,
+) -> Iterator[SandboxHandle]:
+    """Serve a sandbox (config plus keyword overrides of SandboxConfig fields) until exit."""
+    effective = replace(config or SandboxConfig(), **overrides)
+    sandbox = Sandbox(effective)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((LOOPBACK, 0))
+        port = sock.getsockname()[1]
+        app = create_app(sandbox=sandbox)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level=log_level,
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=max(1, int(shutdown_timeout / 2)),
+            )
+        )
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"papi-sandbox-{port}", daemon=True
+        )
+        thread.start()
+        try:
+            _wait_started(server, thread, startup_timeout)
+            yield SandboxHandle(f"http://{LOOPBACK}:{port}", port, app, sandbox, server)
+        finally:
+            server.should_exit = True
+            thread.join(shutdown_timeout)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(shutdown_timeout)
+    finally:
+        sock.close()
+        sandbox.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("sandbox server thread exited during startup")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"sandbox server did not start within {timeout} s")
+        time.sleep(0.005)
+
+
+@dataclass(frozen=True)
+class GeneratedKey:
+    """Fresh credentials: `secret` for hmac; `private_key_pem` (PKCS#8) and `public_key_pem`
+    for rsa and ed25519."""
+
+    api_key: str
+    key_type: KeyType
+    secret: str | None = None
+    private_key_pem: str | None = None
+    public_key_pem: str | None = None
+
+    @property
+    def server_key(self) -> str:
+        """What the sandbox verifies with: the secret, or the public key."""
+        key = self.secret if self.key_type == "hmac" else self.public_key_pem
+        if key is None:
+            raise ValueError("incomplete credentials")
+        return key
+
+    def account(self, name: str, assets: Mapping[str, AssetSeed] | None = None) -> AccountSpec:
+        return AccountSpec(name, self.api_key, self.key_type, self.server_key, dict(assets or {}))
+
+
+def generate_key(key_type: KeyType, api_key: str | None = None) -> GeneratedKey:
+    api_key = api_key or f"test-{key_type}-{secrets.token_hex(8)}"
+    if key_type == "hmac":
+        return GeneratedKey(api_key, key_type, secret=secrets.token_hex(32))
+    private: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+    if key_type == "rsa":
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif key_type == "ed25519":
+        private = ed25519.Ed25519PrivateKey.generate()
+    else:
+        raise ValueError(f"unknown key_type {key_type!r}")
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+    return GeneratedKey(api_key, key_type, private_key_pem=private_pem, public_key_pem=public_pem)
+
+
+def make_account(
+    key_type: KeyType,
+    name: str | None = None,
+    assets: Mapping[str, AssetSeed] | None = None,
+) -> tuple[AccountSpec, GeneratedKey]:
+    """An account spec with freshly generated credentials of the given type."""
+    key = generate_key(key_type)
+    return key.account(name or f"acct-{key_type}-{secrets.token_hex(4)}", assets), key

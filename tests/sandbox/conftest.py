@@ -1,0 +1,90 @@
+"""Fixtures: a real uvicorn sandbox on loopback with one account per key type, and clients."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
+from tests.sandbox.helpers import KEY_TYPES, UNLIMITED, SignedClient, standard_accounts
+
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing in these tests may reach beyond 127.0.0.1: refuse other connects and lookups."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOOPBACK_HOSTS:
+            raise OSError(f"test guard: refusing to connect to {address!r}")
+        real_connect(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name not in LOOPBACK_HOSTS:
+            raise socket.gaierror(f"test guard: refusing to resolve {name!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def keys() -> dict[str, GeneratedKey]:
+    """One key of each type per session (RSA generation is the slow part)."""
+    return {key_type: generate_key(key_type) for key_type in KEY_TYPES}  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox(keys: dict[str, GeneratedKey]) -> Iterator[SandboxHandle]:
+    with running_sandbox(
+        accounts=standard_accounts(keys), weight_limit=UNLIMITED, enable_admin=True
+    ) as handle:
+        yield handle
+
+
+@pytest.fixture
+def sandbox(shared_sandbox: SandboxHandle) -> SandboxHandle:
+    """One server per module (a uvicorn shutdown takes ~0.2 s); fresh state per test."""
+    shared_sandbox.reset()
+    return shared_sandbox
+
+
+@pytest.fixture
+def http(sandbox: SandboxHandle) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox.base_url, trust_env=False, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def clients(http: httpx.Client, keys: dict[str, GeneratedKey]) -> dict[str, SignedClient]:
+    return {key_type: SignedClient(http, keys[key_type]) for key_type in KEY_TYPES}
+
+
+@pytest.fixture
+def client(clients: dict[str, SignedClient]) -> SignedClient:
+    return clients["hmac"]
+
+
+@pytest.fixture
+def make_client(
+    keys: dict[str, GeneratedKey],
+) -> Iterator[Callable[[SandboxHandle, str], SignedClient]]:
+    """A client for a sandbox started inside a test; closed at teardown."""
+    opened: list[httpx.Client] = []
+
+    def build(handle: SandboxHandle, key_type: str = "hmac") -> SignedClient:
+        http = httpx.Client(base_url=handle.base_url, trust_env=False, timeout=10)
+        opened.append(http)
+        return SignedClient(http, keys[key_type])
+
+    yield build
+    for http in opened:
+        http.close()

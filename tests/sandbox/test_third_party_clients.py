@@ -1,0 +1,100 @@
+"""Independent clients, with their own signing code, repay against the sandbox.
+
+The official SDK (binance-sdk-derivatives-trading-portfolio-margin + binance-common) sends
+params in the query string; python-binance sends POST params as a form body, signature last.
+Both are pointed at the sandbox's loopback URL; the autouse guard refuses anything else.
+"""
+
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+
+import pytest
+from binance_common.configuration import ConfigurationRestAPI
+from binance_common.errors import BadRequestError
+from binance_sdk_derivatives_trading_portfolio_margin.derivatives_trading_portfolio_margin import (
+    DerivativesTradingPortfolioMargin,
+)
+
+from tests.sandbox.helpers import KEY_TYPES
+
+with warnings.catch_warnings():  # python-binance imports deprecated websockets APIs
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from binance.client import Client as PythonBinanceClient
+    from binance.exceptions import BinanceAPIException
+
+
+def _official_sdk(base_url: str, key):
+    credentials = (
+        {"api_secret": key.secret}
+        if key.key_type == "hmac"
+        else {"private_key": key.private_key_pem}
+    )
+    config = ConfigurationRestAPI(
+        api_key=key.api_key, base_path=base_url, timeout=5000, retries=0, **credentials
+    )
+    return DerivativesTradingPortfolioMargin(config_rest_api=config).rest_api
+
+
+def _python_binance(base_url: str, key) -> PythonBinanceClient:
+    if key.key_type == "hmac":
+        client = PythonBinanceClient(key.api_key, key.secret, ping=False)
+    else:
+        client = PythonBinanceClient(key.api_key, private_key=key.private_key_pem, ping=False)
+    # Instance attribute: every papi_* call builds its URL from it.
+    client.PAPI_URL = base_url + "/papi"
+    return client
+
+
+@pytest.mark.parametrize("key_type", KEY_TYPES)
+def test_official_sdk_repays_and_reads_the_record(sandbox, keys, key_type):
+    api = _official_sdk(sandbox.base_url, keys[key_type])
+    response = api.margin_account_repay(asset="BTC", amount=0.01)
+    tran_id = response.data().tran_id
+    assert response.status == 200
+    assert response.rate_limits  # parsed from X-MBX-USED-WEIGHT-1M
+    (record,) = sandbox.repays(f"acct-{key_type}")
+    assert (record.tran_id, record.amount) == (tran_id, Decimal("0.01"))
+
+    listed = api.query_margin_repay_record(asset="BTC", tx_id=tran_id).data()
+    assert listed.total == 1
+    assert sandbox.request_count("GET", "/papi/v1/margin/repayLoan") == 1
+
+
+def test_official_sdk_float_amount_goes_out_in_exponent_form_and_is_refused(sandbox, keys):
+    api = _official_sdk(sandbox.base_url, keys["hmac"])
+    with pytest.raises(BadRequestError) as caught:
+        api.margin_account_repay(asset="BTC", amount=0.00001)
+    assert caught.value.status_code == -1100  # the SDK puts Binance's code here
+    assert sandbox.repays("acct-hmac") == []
+
+
+def test_official_sdk_sees_business_errors(sandbox, keys):
+    api = _official_sdk(sandbox.base_url, keys["hmac"])
+    with pytest.raises(BadRequestError) as caught:
+        api.margin_account_repay(asset="BTC", amount=5)
+    assert caught.value.status_code == -3015
+
+
+@pytest.mark.parametrize("key_type", KEY_TYPES)
+def test_python_binance_repays_with_a_form_body(sandbox, keys, key_type):
+    client = _python_binance(sandbox.base_url, keys[key_type])
+    result = client.papi_repay_loan(asset="BTC", amount="0.01")
+    (record,) = sandbox.repays(f"acct-{key_type}")
+    assert result == {"tranId": record.tran_id}
+    sent = client.response.request
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "signature=" in sent.body and "?" not in sent.url  # params travelled in the body
+    assert sent.body.rsplit("&", 1)[1].startswith("signature=")
+
+    listed = client.papi_get_margin_repay_loan(asset="BTC", txId=record.tran_id)
+    assert listed["total"] == 1
+    assert listed["rows"][0]["amount"] == "0.01000000"
+
+
+def test_python_binance_sees_binance_errors(sandbox, keys):
+    client = _python_binance(sandbox.base_url, keys["hmac"])
+    with pytest.raises(BinanceAPIException) as caught:
+        client.papi_repay_loan(asset="XRP", amount="1")
+    assert (caught.value.status_code, caught.value.code) == (400, -3027)

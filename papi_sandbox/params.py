@@ -70,8 +70,12 @@ def check_names(params: Mapping[str, str], spec: ParamSpec) -> None:
             raise errors.mandatory_missing(name)
 
 
+INT64_MAX = 2**63 - 1
+
+
 def parse_long(name: str, raw: str) -> int:
-    if not _LONG.fullmatch(raw):
+    # Binance's LONG is a signed 64-bit integer: 20 digits can still overflow it.
+    if not _LONG.fullmatch(raw) or int(raw) > INT64_MAX:
         raise errors.illegal_characters(name, errors.LONG_RANGE)
     return int(raw)
 

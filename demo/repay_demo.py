@@ -1,0 +1,87 @@
+"""`make demo`: a repay end to end, on this machine only.
+
+Starts the sandbox on a free loopback port with the demo accounts (fake keys), seeds a loan
+through the admin API, repays part of it with each key type through the generated client and
+the signer, prints the tranId and the ledger before and after, and stops the sandbox.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from auth_plugin import build_client, canonical_amount
+from papi_repay_client.api.margin import query_repay_records, repay_loan
+from papi_repay_client.models import RepayLoanResponse, RepayRecordPage
+from papi_sandbox.testing import running_sandbox
+
+DEMO = Path(__file__).resolve().parent
+ROOT = DEMO.parent
+ACCOUNTS = ROOT / "papi_sandbox" / "demo_accounts.yaml"
+# Fake, made for the demo: see demo/keys/README.md.
+HMAC_SECRET = "demo-hmac-secret-NOT-A-REAL-KEY-do-not-use-anywhere"  # noqa: S105
+ASSET = "USDT"
+LOAN = {"principal": "250.00000000", "interest": "1.25000000", "free": "400.00000000"}
+REPAYS = (
+    ("demo-hmac", {"api_key": "demo-hmac-api-key", "api_secret": HMAC_SECRET}, "100.5"),
+    (
+        "demo-rsa",
+        {
+            "api_key": "demo-rsa-api-key",
+            "private_key_path": DEMO / "keys" / "demo-rsa-private-FAKE.pem",
+        },
+        "0.75",
+    ),
+    (
+        "demo-ed25519",
+        {
+            "api_key": "demo-ed25519-api-key",
+            "private_key_path": DEMO / "keys" / "demo-ed25519-private-FAKE.pem",
+        },
+        Decimal("1E-5"),
+    ),
+)
+
+
+def ledger_line(admin: httpx.Client, account: str) -> str:
+    entry = admin.get(f"/sandbox-admin/accounts/{account}/ledger").raise_for_status().json()
+    usdt = entry["assets"][ASSET]
+    return (
+        f"principal {usdt['principal']:>14}  interest {usdt['interest']:>11}"
+        f"  free {usdt['free']:>14}"
+    )
+
+
+def main() -> None:
+    with running_sandbox(accounts_file=ACCOUNTS, enable_admin=True) as sandbox:
+        print(f"sandbox listening on {sandbox.base_url} (loopback only, fake demo keys)\n")
+        with httpx.Client(base_url=sandbox.base_url, timeout=5.0) as admin:
+            for account, credentials, amount in REPAYS:
+                admin.put(f"/sandbox-admin/accounts/{account}/assets/{ASSET}", json=LOAN)
+                before = ledger_line(admin, account)
+                wire_amount = canonical_amount(amount)
+                with build_client(sandbox.base_url, **credentials) as client:
+                    client.get_httpx_client()  # opens the pool now, so both calls share it
+                    repaid = repay_loan.sync(client=client, asset=ASSET, amount=wire_amount)
+                    if not isinstance(repaid, RepayLoanResponse):
+                        raise SystemExit(f"repay refused: {repaid}")
+                    page = query_repay_records.sync(
+                        client=client, asset=ASSET, tx_id=repaid.tran_id
+                    )
+                assert isinstance(page, RepayRecordPage) and page.total == 1
+                record = page.rows[0]
+                print(f"{account}: repay {amount!r} {ASSET} (sent as amount={wire_amount})")
+                print(f"  tranId  {repaid.tran_id}")
+                print(f"  before  {before}")
+                print(f"  after   {ledger_line(admin, account)}")
+                print(
+                    f"  record  interest {record.interest} + principal {record.principal}"
+                    f" = {record.amount}, {record.status}\n"
+                )
+    print("sandbox stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""From what happened on the wire to one error of the `PapiError` family.
+
+The classification reads the raw answer (status, headers, body bytes), not the generated
+client's parsed model: an HTML 503 from a proxy, a 502 the spec doesn't list, or a 200 without
+`tranId` must still become the right error, and the right one is decided by the status first
+and the Binance `code` second:
+
+- 418 -> `Banned`, 429 -> `RateLimited` (both with `retry_after`);
+- 503 with msg "Service Unavailable." -> `ServiceUnavailable` (not executed);
+- any other 5xx, 1xx, 3xx, or a 2xx the caller could not use -> `OutcomeUnknown`;
+- other 4xx by code: -1021 `TimestampRejected`; -1022/-2014/-2015 or 401 `AuthError`;
+  -11xx `InvalidRequest`; -3xxx `BusinessRejection`; anything else `RequestRejected`.
+
+Transport failures: only failures to connect prove the request never left (`ConnectionFailed`);
+everything after the first byte may have been sent (`OutcomeUnknown`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from auth_plugin.errors import (
+    AuthError,
+    Banned,
+    BusinessRejection,
+    ConnectionFailed,
+    InvalidRequest,
+    OutcomeUnknown,
+    PapiError,
+    RateLimited,
+    RequestRejected,
+    ServiceUnavailable,
+    TimestampRejected,
+)
+
+USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
+RETRY_AFTER_HEADER = "retry-after"
+SERVICE_UNAVAILABLE_MSG = "Service Unavailable."
+AUTH_CODES = frozenset({-1022, -2014, -2015})
+TIMESTAMP_CODE = -1021
+
+# Failures that happen before any byte of the request is written.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_SIGNATURE_IN_TEXT = re.compile(r"signature=[^&\s'\"]*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What one request was: for messages, and for OutcomeUnknown's reconciliation facts."""
+
+    operation: str  # e.g. "repay" or "repay-record query"
+    asset: str
+    amount: str | None = None
+    timestamp_ms: int | None = None
+    recv_window: int | None = None
+
+    def with_timestamp(self, timestamp_ms: int | None) -> SendContext:
+        return replace(self, timestamp_ms=timestamp_ms)
+
+    def describe(self) -> str:
+        what = f"{self.operation} of {self.amount} {self.asset}" if self.amount else self.operation
+        if self.timestamp_ms is not None:
+            what += f" (timestamp {self.timestamp_ms})"
+        return what
+
+
+def error_from_response(
+    status: int, headers: Mapping[str, str], content: bytes, context: SendContext
+) -> PapiError:
+    """The error for an answer the caller could not use (any status, any body)."""
+    code, msg = binance_error_body(content)
+    facts: dict[str, Any] = {"status": status, "code": code, "msg": msg, "headers": headers}
+    said = _what_was_said(status, code, msg, content)
+    if status == 418:
+        retry_after = retry_after_seconds(headers)
+        return Banned(
+            f"{context.describe()} refused: IP banned ({said}); send nothing for "
+            f"{_seconds(retry_after)}",
+            retry_after=retry_after,
+            **facts,
+        )
+    if status == 429:
+        retry_after = retry_after_seconds(headers)
+        return RateLimited(
+            f"{context.describe()} refused: rate limited ({said}); retry after "
+            f"{_seconds(retry_after)}",
+            retry_after=retry_after,
+            **facts,
+        )
+    if status == 503 and msg is not None and msg.strip() == SERVICE_UNAVAILABLE_MSG:
+        return ServiceUnavailable(
+            f"{context.describe()} not executed: {said}",
+            retry_after=retry_after_seconds(headers),
+            **facts,
+        )
+    if not 400 <= status < 500:
+        return outcome_unknown(context, f"{said}", **facts)
+    return _rejection_class(status, code)(f"{context.describe()} rejected: {said}", **facts)
+
+
+def error_from_transport(exc: httpx.HTTPError, context: SendContext) -> PapiError:
+    """The error for a request that got no answer."""
+    reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no details'}"
+    if isinstance(exc, _NOT_SENT):
+        return ConnectionFailed(f"{context.describe()} not sent: could not connect ({reason})")
+    return outcome_unknown(context, f"no answer ({reason})")
+
+
+def outcome_unknown(context: SendContext, reason: str, **facts: Any) -> OutcomeUnknown:
+    return OutcomeUnknown(
+        f"outcome unknown for {context.describe()}: {reason}; it may have been executed: "
+        "do not resend before checking the repay records",
+        asset=context.asset,
+        amount=context.amount,
+        timestamp_ms=context.timestamp_ms,
+        recv_window=context.recv_window,
+        **facts,
+    )
+
+
+def binance_error_body(content: bytes) -> tuple[int | None, str | None]:
+    """(code, msg) of a `{"code": int, "msg": str}` body, (None, None) for anything else."""
+    try:
+        document = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(document, dict):
+        return None, None
+    code, msg = document.get("code"), document.get("msg")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    msg = msg if isinstance(msg, str) else None
+    return code, msg
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date); None if absent or unreadable."""
+    value = _header(headers, RETRY_AFTER_HEADER)
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def used_weight(headers: Mapping[str, str]) -> int | None:
+    """The X-MBX-USED-WEIGHT-1M header as an int, None if absent or not a number."""
+    value = _header(headers, USED_WEIGHT_HEADER)
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
+        return None
+    return int(value.strip())
+
+
+def redact(text: str) -> str:
+    """`text` with any `signature=...` value blanked (exception texts may quote a URL)."""
+    return _SIGNATURE_IN_TEXT.sub("signature=<redacted>", text)
+
+
+def _rejection_class(status: int, code: int | None) -> type[RequestRejected]:
+    if code == TIMESTAMP_CODE:
+        return TimestampRejected
+    if code in AUTH_CODES or status == 401:
+        return AuthError
+    if code is not None and -1199 <= code <= -1100:
+        return InvalidRequest
+    if code is not None and -3999 <= code <= -3000:
+        return BusinessRejection
+    return RequestRejected
+
+
+def _what_was_said(status: int, code: int | None, msg: str | None, content: bytes) -> str:
+    if code is not None and msg is not None:
+        return f"HTTP {status}, code {code}: {redact(msg)}"
+    if not content:
+        return f"HTTP {status}, empty body"
+    return f"HTTP {status}, body is not a Binance error ({len(content)} bytes)"
+
+
+def _seconds(value: float | None) -> str:
+    return "an unspecified time" if value is None else f"{value:g} s"
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    if isinstance(headers, httpx.Headers):
+        value: str | None = headers.get(name)
+        return value
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None

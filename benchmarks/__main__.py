@@ -1,0 +1,183 @@
+"""python -m benchmarks [--quick] [--only SECTION ...] [--profile] [--fail-on-miss] [sizes]
+
+Runs the benchmark sections, prints one markdown report and writes it to a file: a full run of
+every section writes `benchmarks/latest.md`; a `--quick` or partial run writes
+`benchmarks/.bench/latest-quick.md` or `latest-partial.md` there instead (git-ignored), so it
+never replaces the last full result. Every server and load generator runs on 127.0.0.1 in child
+processes that end by themselves; every loop is bounded in count and time.
+
+Sizes can also come from the environment: BENCH_CALLS (calls per client in section 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import loopback_guard
+
+SECTIONS = ("overhead", "startup", "async", "sandbox")
+FULL_OUTPUT = Path(__file__).resolve().parent / "latest.md"
+SCRATCH = Path(__file__).resolve().parent / ".bench"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run (< 1 min)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (repeatable); default: all",
+    )
+    parser.add_argument("--clients", help="comma-separated client ids for sections 1-2")
+    parser.add_argument("--calls", type=int, help="section 1: timed calls per client")
+    parser.add_argument("--rounds", type=int, help="section 1: rounds")
+    parser.add_argument("--startup-processes", type=int, help="section 2: processes per client")
+    parser.add_argument("--async-requests", type=int, help="section 3: requests per level")
+    parser.add_argument("--sandbox-requests", type=int, help="section 4: requests per run")
+    parser.add_argument("--concurrency", type=int, help="section 4: load generator connections")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also break down our per-call time and profile the sandbox (benchmarks/.bench/)",
+    )
+    parser.add_argument("--output", type=Path, help="where to write the report")
+    parser.add_argument(
+        "--fail-on-miss",
+        action="store_true",
+        help="exit with status 1 when a target judged in this run was missed",
+    )
+    return parser.parse_args(argv)
+
+
+def _sizes(args: argparse.Namespace) -> dict[str, int]:
+    quick = args.quick
+    env_calls = os.environ.get("BENCH_CALLS")
+    return {
+        "calls": args.calls or (int(env_calls) if env_calls else (300 if quick else 4000)),
+        "rounds": args.rounds or (3 if quick else 8),
+        "warmup": 30 if quick else 200,
+        "processes": args.startup_processes or (3 if quick else 7),
+        "async_requests": args.async_requests or (200 if quick else 2000),
+        "async_rounds": 1 if quick else 3,
+        "sandbox_requests": args.sandbox_requests or (500 if quick else 10000),
+        "sandbox_rounds": 1 if quick else 3,
+        "concurrency": args.concurrency or 16,
+    }
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    loopback_guard.install()
+    from benchmarks import (
+        async_throughput,
+        client_overhead,
+        clients,
+        machine,
+        profile_ours,
+        profile_sandbox,
+        report,
+        sandbox_capacity,
+        startup,
+    )
+
+    sections = tuple(args.only) if args.only else SECTIONS
+    sizes = _sizes(args)
+    names = args.clients.split(",") if args.clients else list(clients.CLIENT_MODULES)
+    unknown = [name for name in names if name not in clients.CLIENT_MODULES]
+    if unknown:
+        print(
+            f"unknown client ids {unknown}; known: {list(clients.CLIENT_MODULES)}", file=sys.stderr
+        )
+        return 2
+    started = time.perf_counter()
+    overhead = startup_report = async_report = capacity = None
+    extra: list[str] = []
+    if "overhead" in sections:
+        _log("1/4 client overhead")
+        overhead = client_overhead.run(
+            names,
+            calls=sizes["calls"],
+            rounds=sizes["rounds"],
+            warmup=sizes["warmup"],
+            max_seconds=60 if args.quick else 600,
+            log=_log,
+        )
+    if "startup" in sections:
+        _log("2/4 start-up")
+        startup_report = startup.run(
+            names, processes=sizes["processes"], max_seconds=60 if args.quick else 600, log=_log
+        )
+    if "async" in sections:
+        _log("3/4 async throughput")
+        async_report = async_throughput.run(
+            levels=(1, 8, 64),
+            requests=sizes["async_requests"],
+            rounds=sizes["async_rounds"],
+            max_seconds=60 if args.quick else 600,
+            log=_log,
+        )
+    if "sandbox" in sections:
+        _log("4/4 sandbox capacity")
+        capacity = sandbox_capacity.run(
+            concurrency=sizes["concurrency"],
+            requests=sizes["sandbox_requests"],
+            rounds=sizes["sandbox_rounds"],
+            max_seconds=60 if args.quick else 600,
+            log=_log,
+        )
+    if args.profile:
+        _log("profiling our client loop")
+        extra += profile_ours.run(SCRATCH, calls=500 if args.quick else 6000, log=_log)
+        if "sandbox" in sections:
+            _log("profiling the sandbox")
+            extra += [
+                "",
+                *profile_sandbox.run(SCRATCH, requests=1000 if args.quick else 8000, log=_log),
+            ]
+
+    full = sections == SECTIONS and not args.quick
+    command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text, targets = report.render(
+        title=(
+            f"Benchmarks: POST /papi/v1/repayLoan clients "
+            f"({stamp}, {time.perf_counter() - started:.0f} s)"
+        ),
+        command=command.strip(),
+        machine=machine.describe(),
+        overhead=overhead,
+        startup=startup_report,
+        async_report=async_report,
+        capacity=capacity,
+        extra=extra,
+    )
+    print(text)
+    if args.output is not None:
+        output = args.output
+    elif full:
+        output = FULL_OUTPUT
+    else:
+        output = SCRATCH / ("latest-quick.md" if args.quick else "latest-partial.md")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    _log(f"written to {output}")
+    missed = [target.name for target in targets if target.met is False]
+    if missed:
+        _log("targets missed: " + "; ".join(missed))
+    return 1 if missed and args.fail_on_miss else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

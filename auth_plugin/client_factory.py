@@ -70,7 +70,8 @@ def build_client(
     only for loopback hosts (the sandbox) unless `allow_insecure_http` is set, because the API
     key header would cross the network in clear.
     """
-    from papi_repay_client import AuthenticatedClient  # generated; imported only when used
+    # Imports the generated package, so only when a client is made.
+    from auth_plugin.query_folding import SigningClient
 
     _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
     if credentials is None:
@@ -86,7 +87,7 @@ def build_client(
     if reserved:
         raise InvalidInput(f"httpx_args may not set {', '.join(sorted(reserved))}")
     auth = BinanceAuth(credentials.api_key, credentials.key, clock=clock, recv_window=recv_window)
-    return AuthenticatedClient(
+    return SigningClient(
         base_url=base_url,
         token="",
         prefix="",

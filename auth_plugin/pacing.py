@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,7 +45,13 @@ class Send:
 class WeightBudget:
     """Thread-safe weight log of one client. Use `try_reserve` before a send (it returns the
     seconds to wait, or reserves and returns 0) and `settle` when the answer (or failure)
-    arrives."""
+    arrives.
+
+    Every operation is O(1) amortised however many sends are in the window: answered sends sit
+    in a deque in the order they settled (the monotonic clock is read under the lock), with a
+    running total; sends in flight are only a running total, since they all leave the window
+    no sooner than a full window from now.
+    """
 
     def __init__(
         self,
@@ -63,7 +70,9 @@ class WeightBudget:
         self.margin_seconds = float(margin_seconds)
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._log: list[Send] = []
+        self._settled: deque[Send] = deque()
+        self._settled_weight = 0
+        self._in_flight_weight = 0
         self._foreign = 0
         self._foreign_until = 0.0
         self._last_header: int | None = None
@@ -83,15 +92,14 @@ class WeightBudget:
     def record(self, weight: int) -> Send:
         """Log a send without checking the budget (pacing off)."""
         with self._lock:
-            send = Send(weight, self._monotonic())
-            self._log.append(send)
-            return send
+            return self._start(weight, self._monotonic())
 
     def note(self, weight: int) -> None:
         """Log weight already spent elsewhere (e.g. clock samples), answered now."""
         with self._lock:
             now = self._monotonic()
-            self._log.append(Send(weight, now, settled_at=now))
+            self._expire(now)
+            self._append_settled(Send(weight, now, settled_at=now))
 
     def try_reserve(self, weight: int) -> tuple[Send | None, float]:
         """(the logged send, 0.0) if `weight` fits now, else (None, seconds to wait first)."""
@@ -103,45 +111,52 @@ class WeightBudget:
             now = self._monotonic()
             self._expire(now)
             if self._estimate(now) + weight <= self.weight_limit:
-                send = Send(weight, now)
-                self._log.append(send)
-                return send, 0.0
+                return self._start(weight, now), 0.0
             return None, self._wait_for(weight, now)
 
     def settle(self, send: Send, used_weight: int | None) -> None:
         """The answer to `send` arrived (or the send failed); `used_weight` is its header."""
         with self._lock:
             now = self._monotonic()
-            send.settled_at = now
+            if send.settled_at is None:
+                self._in_flight_weight -= send.weight
+                send.settled_at = now
+                self._append_settled(send)
             self._expire(now)
             if used_weight is not None:
                 self._last_header = used_weight
-                own = sum(s.weight for s in self._log if s.settled_at is not None)
-                self._foreign = max(0, used_weight - own)
+                self._foreign = max(0, used_weight - self._settled_weight)
                 self._foreign_until = now + self.window_seconds
+
+    def _start(self, weight: int, now: float) -> Send:
+        self._in_flight_weight += weight
+        return Send(weight, now)
+
+    def _append_settled(self, send: Send) -> None:
+        self._settled.append(send)
+        self._settled_weight += send.weight
 
     def _expiry(self, send: Send) -> float:
         assert send.settled_at is not None
         return send.settled_at + self.window_seconds + self.margin_seconds
 
     def _expire(self, now: float) -> None:
-        self._log = [s for s in self._log if s.settled_at is None or self._expiry(s) > now]
+        while self._settled and self._expiry(self._settled[0]) <= now:
+            self._settled_weight -= self._settled.popleft().weight
         if self._foreign_until <= now:
             self._foreign = 0
 
     def _estimate(self, now: float) -> int:
         foreign = self._foreign if self._foreign_until > now else 0
-        return sum(s.weight for s in self._log) + foreign
+        return self._settled_weight + self._in_flight_weight + foreign
 
     def _wait_for(self, weight: int, now: float) -> float:
         """Seconds until the log makes room. A send still in flight leaves the window no
         sooner than a window from now; the caller checks again after waiting."""
         in_flight_expiry = now + self.window_seconds + self.margin_seconds
         events = sorted(
-            [
-                (in_flight_expiry if s.settled_at is None else self._expiry(s), s.weight)
-                for s in self._log
-            ]
+            [(self._expiry(s), s.weight) for s in self._settled]
+            + ([(in_flight_expiry, self._in_flight_weight)] if self._in_flight_weight else [])
             + ([(self._foreign_until, self._foreign)] if self._foreign else [])
         )
         used = self._estimate(now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -12,7 +12,7 @@ from papi_sandbox import admin, endpoints
 from papi_sandbox.config import SandboxConfig
 from papi_sandbox.connection_drop import RAW_SEND_KEY
 from papi_sandbox.errors import ApiError, error_response
-from papi_sandbox.gateway import Gateway
+from papi_sandbox.gateway import Gateway, log_client_gone
 from papi_sandbox.sandbox import Sandbox
 
 
@@ -33,6 +33,12 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+async def _client_gone(connection: HTTPConnection, exc: Exception) -> None:
+    """A client that left before its request was read: nothing executed, nothing to answer,
+    and no application error for the server to log."""
+    log_client_gone(connection.scope)
+
+
 def create_app(config: SandboxConfig | None = None, sandbox: Sandbox | None = None) -> SandboxApp:
     """A ready app; pass `sandbox` to share state you already hold, else one is built."""
     state = sandbox if sandbox is not None else Sandbox(config)
@@ -42,7 +48,7 @@ def create_app(config: SandboxConfig | None = None, sandbox: Sandbox | None = No
     app = SandboxApp(
         routes=routes,
         middleware=[Middleware(Gateway, sandbox=state)],
-        exception_handlers={ApiError: _api_error},
+        exception_handlers={ApiError: _api_error, ClientDisconnect: _client_gone},
     )
     app.state.sandbox = state
     app.sandbox = state

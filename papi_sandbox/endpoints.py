@@ -9,6 +9,7 @@ from decimal import Decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope
 
 from papi_sandbox import errors
 from papi_sandbox.errors import json_response
@@ -55,18 +56,31 @@ def _repay_fields(params: Mapping[str, str]) -> tuple[str, Decimal]:
     return parse_asset(params["asset"]), parse_amount(params["amount"])
 
 
-async def repay_loan(request: Request) -> Response:
-    sandbox = _sandbox(request)
-    account, (asset, amount) = await authenticate(request, sandbox, REPAY_SPEC, _repay_fields)
+async def repay(sandbox: Sandbox, scope: Scope, receive: Receive) -> tuple[int, bytes]:
+    """POST /papi/v1/repayLoan on the raw ASGI channel (the gateway's fast path): the status
+    and JSON body of the answer. Raises starlette's ClientDisconnect, with nothing executed, if
+    the client left before its body was read."""
     try:
-        record = sandbox.ledger.repay(account.name, asset, amount, sandbox.clock.now_ms())
-    except UnknownAsset as exc:
-        raise errors.not_a_margin_asset() from exc
-    except ExceedsLiability as exc:
-        raise errors.repay_exceeds_borrow() from exc
-    except InsufficientBalance as exc:
-        raise errors.balance_not_enough() from exc
-    return json_response({"tranId": record.tran_id})
+        account, (asset, amount) = await authenticate(
+            scope, receive, sandbox, REPAY_SPEC, _repay_fields
+        )
+        try:
+            record = sandbox.ledger.repay(account.name, asset, amount, sandbox.clock.now_ms())
+        except UnknownAsset as exc:
+            raise errors.not_a_margin_asset() from exc
+        except ExceedsLiability as exc:
+            raise errors.repay_exceeds_borrow() from exc
+        except InsufficientBalance as exc:
+            raise errors.balance_not_enough() from exc
+    except errors.ApiError as error:
+        return error.status, errors.error_body(error)
+    return 200, b'{"tranId":%d}' % record.tran_id
+
+
+async def repay_loan(request: Request) -> Response:
+    """The same as a Starlette endpoint, for the route (the gateway answers it first)."""
+    status, body = await repay(_sandbox(request), request.scope, request.receive)
+    return Response(body, status_code=status, media_type="application/json")
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,9 @@ async def repay_records(request: Request) -> Response:
     startTime after endTime matches nothing. Non-archived queries see the last 180 days,
     archived=true only what is older."""
     sandbox = _sandbox(request)
-    account, query = await authenticate(request, sandbox, RECORDS_SPEC, _record_fields)
+    account, query = await authenticate(
+        request.scope, request.receive, sandbox, RECORDS_SPEC, _record_fields
+    )
     now = sandbox.clock.now_ms()
     if query.tx_id is not None:
         rows = sandbox.ledger.repays(account.name, asset=query.asset, tran_id=query.tx_id)

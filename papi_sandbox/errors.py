@@ -28,6 +28,11 @@ def json_response(
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
+def error_body(error: ApiError) -> bytes:
+    """The JSON body of an error answer, as json_response would render it."""
+    return json.dumps({"code": error.code, "msg": error.msg}, separators=(",", ":")).encode()
+
+
 def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
     return json_response({"code": error.code, "msg": error.msg}, error.status, headers)
 
@@ -70,6 +75,10 @@ def illegal_characters(param: str | None = None, legal_range: str | None = None)
 
 def duplicate_parameter() -> ApiError:
     return ApiError(-1101, "Duplicate values for a parameter detected.")
+
+
+def too_many_parameters() -> ApiError:
+    return ApiError(-1101, "Too many parameters sent for this endpoint.")
 
 
 def mandatory_missing(param: str) -> ApiError:

@@ -94,6 +94,8 @@ class FaultBoard:
 
     def take(self, path: str, kinds: Iterable[FaultKind]) -> Fault | None:
         """Consume one use of the oldest armed fault of these kinds for this path."""
+        if not self._faults:  # the usual case; a fault armed meanwhile races either way
+            return None
         wanted = set(kinds)
         with self._lock:
             for fault in self._faults:

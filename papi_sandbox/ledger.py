@@ -1,19 +1,19 @@
-"""Per-account, per-asset loans and balances, repay records and the tranId sequence, in SQLite.
+"""Per-account, per-asset loans and balances, repay records and the tranId sequence.
 
-One connection (":memory:" unless a path is given) behind one lock; every read-modify-write is
-a single IMMEDIATE transaction, so concurrent repays can neither lose nor double an update, and
-a file-backed ledger survives a restart with its tranId sequence.
+`Ledger` is the interface; `open_ledger` picks the implementation: `MemoryLedger` (dicts behind
+one lock, gone with the process) without a path, `SqliteLedger` (survives restarts) with one.
+Both apply the same rules (`settle_repay`, `merged_balance`) under one lock per ledger, so
+concurrent repays can neither lose nor double an update, and both keep every amount as SQLite
+stores it: quantized to 8 places.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
 from papi_sandbox.signatures import KeyType
@@ -21,35 +21,14 @@ from papi_sandbox.signatures import KeyType
 FIRST_TRAN_ID = 100_000_001
 EIGHT_PLACES = Decimal("0.00000001")
 STATUS_CONFIRMED = "CONFIRMED"
+# 20 integer + 8 decimal digits: sums and differences must never round.
+EXACT_PRECISION = 64
+_EXACT = Context(prec=EXACT_PRECISION)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
-    name TEXT PRIMARY KEY,
-    api_key TEXT NOT NULL UNIQUE,
-    key_type TEXT NOT NULL,
-    key TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS balances (
-    account TEXT NOT NULL,
-    asset TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    interest TEXT NOT NULL,
-    free TEXT NOT NULL,
-    PRIMARY KEY (account, asset)
-);
-CREATE TABLE IF NOT EXISTS repays (
-    tran_id INTEGER PRIMARY KEY,
-    account TEXT NOT NULL,
-    asset TEXT NOT NULL,
-    amount TEXT NOT NULL,
-    interest TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    status TEXT NOT NULL,
-    timestamp INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS repays_by_account ON repays (account, asset, timestamp);
-CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, next_value INTEGER NOT NULL);
-"""
+
+def quantize8(value: Decimal) -> Decimal:
+    """An amount as the ledger keeps it: 8 places (rounded in the current decimal context)."""
+    return value.quantize(EIGHT_PLACES)
 
 
 def format8(value: Decimal) -> str:
@@ -93,6 +72,13 @@ class Balance:
             "free": format8(self.free),
         }
 
+    def stored(self) -> Balance:
+        """As the ledger keeps it (8 places)."""
+        return Balance(quantize8(self.principal), quantize8(self.interest), quantize8(self.free))
+
+
+ZERO_BALANCE = Balance(Decimal(0), Decimal(0), Decimal(0))
+
 
 @dataclass(frozen=True)
 class RepayRecord:
@@ -126,85 +112,89 @@ class StoredAccount:
     key: str
 
 
-class Ledger:
-    def __init__(self, path: Path | str | None = None) -> None:
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            ":memory:" if path is None else str(path),
-            check_same_thread=False,
-            isolation_level=None,
-        )
-        if path is not None:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
-        self._conn.execute(
-            "INSERT OR IGNORE INTO sequences (name, next_value) VALUES ('tran_id', ?)",
-            (FIRST_TRAN_ID,),
-        )
+class Settlement(NamedTuple):
+    """A repay worked out: the asset's balance after it and the record to keep, both as stored
+    (8 places), and the parts of the amount as computed (what `Ledger.repay` returns)."""
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+    balance: Balance
+    interest: Decimal
+    principal: Decimal
+    stored_amount: Decimal
+    stored_interest: Decimal
+    stored_principal: Decimal
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
 
+def settle_repay(current: Balance | None, asset: str, amount: Decimal) -> Settlement:
+    """Interest first, then principal, paid from the free balance.
+
+    Rules in order: asset never held by the account (UnknownAsset), amount above
+    principal+interest (ExceedsLiability), free balance short (InsufficientBalance).
+    Arithmetic in an explicit 64-digit context, which never rounds these amounts (and, unlike
+    `localcontext`, leaves the caller's decimal context alone).
+    """
+    if current is None:
+        raise UnknownAsset(asset)
+    exact = _EXACT
+    if amount > exact.add(current.principal, current.interest):
+        raise ExceedsLiability(asset)
+    if amount > current.free:
+        raise InsufficientBalance(asset)
+    interest_part = min(amount, current.interest)
+    principal_part = exact.subtract(amount, interest_part)
+    after = Balance(
+        principal=_exact8(exact.subtract(current.principal, principal_part)),
+        interest=_exact8(exact.subtract(current.interest, interest_part)),
+        free=_exact8(exact.subtract(current.free, amount)),
+    )
+    return Settlement(
+        after,
+        interest_part,
+        principal_part,
+        _exact8(amount),
+        _exact8(interest_part),
+        _exact8(principal_part),
+    )
+
+
+def _exact8(value: Decimal) -> Decimal:
+    return value.quantize(EIGHT_PLACES, context=_EXACT)
+
+
+def merged_balance(
+    current: Balance | None,
+    principal: Decimal | None,
+    interest: Decimal | None,
+    free: Decimal | None,
+) -> Balance:
+    """set_balance's result: the given fields over the current ones (a new asset: zeros)."""
+    base = current or ZERO_BALANCE
+    return Balance(
+        principal=base.principal if principal is None else principal,
+        interest=base.interest if interest is None else interest,
+        free=base.free if free is None else free,
+    )
+
+
+class Ledger(ABC):
+    """What the sandbox keeps. Every method is atomic and safe to call from any thread."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
     def wipe(self) -> None:
         """Forget everything: accounts, balances, records; tranIds start over."""
-        with self._transaction() as conn:
-            for table in ("accounts", "balances", "repays"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-            conn.execute(
-                "UPDATE sequences SET next_value = ? WHERE name = 'tran_id'", (FIRST_TRAN_ID,)
-            )
 
-    # -- accounts -------------------------------------------------------------------------
-
+    @abstractmethod
     def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:
         """Store the account's key; seed its assets (all of them anew if replace_balances,
         else only assets it does not hold yet, so a restart keeps what the ledger learned)."""
-        with self._transaction() as conn:
-            conn.execute("DELETE FROM accounts WHERE name = ?", (spec.name,))
-            conn.execute(
-                "INSERT INTO accounts (name, api_key, key_type, key) VALUES (?, ?, ?, ?)",
-                (spec.name, spec.api_key, spec.key_type, spec.key),
-            )
-            if replace_balances:
-                conn.execute("DELETE FROM balances WHERE account = ?", (spec.name,))
-            for asset, seed in spec.assets.items():
-                conn.execute(
-                    "INSERT OR IGNORE INTO balances (account, asset, principal, interest, free)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (
-                        spec.name,
-                        asset,
-                        format8(seed.principal),
-                        format8(seed.interest),
-                        format8(seed.free),
-                    ),
-                )
 
+    @abstractmethod
     def accounts(self) -> list[StoredAccount]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT name, api_key, key_type, key FROM accounts ORDER BY name"
-            ).fetchall()
-        return [StoredAccount(*row) for row in rows]
+        """All accounts, by name."""
 
-    def _require_account(self, conn: sqlite3.Connection, account: str) -> None:
-        if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (account,)).fetchone() is None:
-            raise UnknownAccount(account)
-
-    # -- balances -------------------------------------------------------------------------
-
+    @abstractmethod
     def set_balance(
         self,
         account: str,
@@ -213,115 +203,22 @@ class Ledger:
         interest: Decimal | None = None,
         free: Decimal | None = None,
     ) -> Balance:
-        """Set any of principal/interest/free; a new asset starts from zeros."""
-        with self._transaction() as conn:
-            self._require_account(conn, account)
-            current = self._balance(conn, account, asset) or Balance(
-                Decimal(0), Decimal(0), Decimal(0)
-            )
-            updated = Balance(
-                principal=current.principal if principal is None else principal,
-                interest=current.interest if interest is None else interest,
-                free=current.free if free is None else free,
-            )
-            self._write_balance(conn, account, asset, updated)
-        return updated
+        """Set any of principal/interest/free; a new asset starts from zeros. UnknownAccount
+        if there is no such account. Returns the balance as given (before quantizing)."""
 
     def seed(self, account: str, asset: str, seed: AssetSeed) -> Balance:
         return self.set_balance(account, asset, seed.principal, seed.interest, seed.free)
 
+    @abstractmethod
     def balances(self, account: str) -> dict[str, Balance]:
-        with self._lock:
-            self._require_account(self._conn, account)
-            rows = self._conn.execute(
-                "SELECT asset, principal, interest, free FROM balances WHERE account = ?"
-                " ORDER BY asset",
-                (account,),
-            ).fetchall()
-        return {
-            asset: Balance(Decimal(principal), Decimal(interest), Decimal(free))
-            for asset, principal, interest, free in rows
-        }
+        """The account's assets, by asset name. UnknownAccount if there is no such account."""
 
-    @staticmethod
-    def _balance(conn: sqlite3.Connection, account: str, asset: str) -> Balance | None:
-        row = conn.execute(
-            "SELECT principal, interest, free FROM balances WHERE account = ? AND asset = ?",
-            (account, asset),
-        ).fetchone()
-        if row is None:
-            return None
-        return Balance(Decimal(row[0]), Decimal(row[1]), Decimal(row[2]))
-
-    @staticmethod
-    def _write_balance(conn: sqlite3.Connection, account: str, asset: str, bal: Balance) -> None:
-        conn.execute(
-            "INSERT INTO balances (account, asset, principal, interest, free)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (account, asset) DO UPDATE SET"
-            " principal = excluded.principal, interest = excluded.interest, free = excluded.free",
-            (account, asset, format8(bal.principal), format8(bal.interest), format8(bal.free)),
-        )
-
-    # -- repays ---------------------------------------------------------------------------
-
+    @abstractmethod
     def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
-        """Interest first, then principal, paid from the free balance.
+        """Apply `settle_repay` and record it under the next tranId (see settle_repay for the
+        rules and the LedgerRejection each raises; a rejected repay changes nothing)."""
 
-        Rules in order: asset never held by the account (UnknownAsset), amount above
-        principal+interest (ExceedsLiability), free balance short (InsufficientBalance).
-        """
-        with self._transaction() as conn, localcontext() as ctx:
-            ctx.prec = 64  # 20 integer + 8 decimal digits sums must never round
-            current = self._balance(conn, account, asset)
-            if current is None:
-                raise UnknownAsset(asset)
-            if amount > current.liability:
-                raise ExceedsLiability(asset)
-            if amount > current.free:
-                raise InsufficientBalance(asset)
-            interest_part = min(amount, current.interest)
-            principal_part = amount - interest_part
-            self._write_balance(
-                conn,
-                account,
-                asset,
-                Balance(
-                    principal=current.principal - principal_part,
-                    interest=current.interest - interest_part,
-                    free=current.free - amount,
-                ),
-            )
-            (tran_id,) = conn.execute(
-                "UPDATE sequences SET next_value = next_value + 1 WHERE name = 'tran_id'"
-                " RETURNING next_value - 1"
-            ).fetchone()
-            record = RepayRecord(
-                tran_id=int(tran_id),
-                account=account,
-                asset=asset,
-                amount=amount,
-                interest=interest_part,
-                principal=principal_part,
-                status=STATUS_CONFIRMED,
-                timestamp=timestamp_ms,
-            )
-            conn.execute(
-                "INSERT INTO repays (tran_id, account, asset, amount, interest, principal,"
-                " status, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.tran_id,
-                    account,
-                    asset,
-                    format8(amount),
-                    format8(interest_part),
-                    format8(principal_part),
-                    record.status,
-                    timestamp_ms,
-                ),
-            )
-        return record
-
+    @abstractmethod
     def repays(
         self,
         account: str,
@@ -331,26 +228,14 @@ class Ledger:
         end_ms: int | None = None,
     ) -> list[RepayRecord]:
         """Matching records of one account, newest first (times inclusive)."""
-        query = (
-            "SELECT tran_id, account, asset, amount, interest, principal, status, timestamp"
-            " FROM repays WHERE account = ?1"
-            " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
-            " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
-            " ORDER BY tran_id DESC"
-        )
-        args = (account, asset, tran_id, start_ms, end_ms)
-        with self._lock:
-            rows = self._conn.execute(query, args).fetchall()
-        return [
-            RepayRecord(
-                tran_id=int(row[0]),
-                account=row[1],
-                asset=row[2],
-                amount=Decimal(row[3]),
-                interest=Decimal(row[4]),
-                principal=Decimal(row[5]),
-                status=row[6],
-                timestamp=int(row[7]),
-            )
-            for row in rows
-        ]
+
+
+def open_ledger(path: Path | str | None = None) -> Ledger:
+    """In memory without a path; SQLite (kept across restarts) with one."""
+    if path is None:
+        from papi_sandbox.ledger_memory import MemoryLedger
+
+        return MemoryLedger()
+    from papi_sandbox.ledger_sqlite import SqliteLedger
+
+    return SqliteLedger(path)

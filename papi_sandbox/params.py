@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from papi_sandbox import errors
 
@@ -29,35 +29,61 @@ class ParamSpec:
     mandatory: tuple[str, ...]
 
 
-def parse_part(raw: bytes) -> list[tuple[str, str]]:
-    """Decode one urlencoded part (query string or body); reject duplicates within it."""
+def _unquote(text: str) -> str:
+    # parse_qsl's decoding of one name or value: '+' is a space, %XX is UTF-8, strictly.
+    return unquote(text.replace("+", " "), encoding="utf-8", errors="strict")
+
+
+def parse_part(raw: bytes) -> tuple[dict[str, str], bytes]:
+    """Decode one urlencoded part (query string or body); reject duplicates within it.
+
+    Reads exactly what urllib's parse_qsl(keep_blank_values=True, errors="strict") reads, in
+    one pass: empty components are skipped, a component without '=' has an empty value.
+    Returns the fields and the part as signed: without its `signature` component (see
+    signatures.signed_payload; a part holds at most one, a second would be a duplicate).
+    """
     if not raw:
-        return []
+        return {}, b""
     try:
-        pairs = parse_qsl(
-            raw.decode("utf-8"),
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-            max_num_fields=MAX_FIELDS_PER_PART,
-        )
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise errors.illegal_characters() from exc
-    except ValueError as exc:  # more than MAX_FIELDS_PER_PART fields
-        raise errors.ApiError(-1101, "Too many parameters sent for this endpoint.") from exc
-    names = [name for name, _ in pairs]
-    if len(names) != len(set(names)):
+    if text.count("&") >= MAX_FIELDS_PER_PART:  # parse_qsl counts 1 + separators, as here
+        raise errors.too_many_parameters()
+    components = text.split("&")
+    fields: dict[str, str] = {}
+    read = 0
+    signature_at = -1
+    for index, component in enumerate(components):
+        if not component:
+            continue
+        name, _, value = component.partition("=")
+        if "%" in component or "+" in component:
+            try:
+                name, value = _unquote(name), _unquote(value)
+            except UnicodeDecodeError as exc:
+                raise errors.illegal_characters() from exc
+        if name == "signature":
+            signature_at = index
+        fields[name] = value
+        read += 1
+    if len(fields) != read:
         raise errors.duplicate_parameter()
-    return pairs
+    if signature_at < 0:
+        return fields, raw
+    del components[signature_at]
+    return fields, "&".join(components).encode("utf-8")
 
 
-def merge_parts(query: bytes, body: bytes) -> dict[str, str]:
-    """Both parts together; a name present in both takes the query string's value."""
-    body_pairs = parse_part(body)
-    query_pairs = parse_part(query)
-    merged = dict(body_pairs)
-    merged.update(query_pairs)
-    return merged
+def parse_params(query: bytes, body: bytes) -> tuple[dict[str, str], bytes]:
+    """Both parts (the body's errors first); a name present in both takes the query string's
+    value. Also returns totalParams as signed: query then body, each without its signature."""
+    body_fields, body_signed = parse_part(body)
+    query_fields, query_signed = parse_part(query)
+    if body_fields:
+        body_fields.update(query_fields)
+        return body_fields, query_signed + body_signed
+    return query_fields, query_signed + body_signed
 
 
 def check_names(params: Mapping[str, str], spec: ParamSpec) -> None:

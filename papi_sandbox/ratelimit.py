@@ -54,7 +54,9 @@ class RateLimiter:
     def admit(self, client: str, weight: int) -> Admission:
         with self._lock:
             now = self._monotonic()
-            state = self._clients.setdefault(client, _ClientState())
+            state = self._clients.get(client)
+            if state is None:
+                state = self._clients[client] = _ClientState()
             self._expire(state, now)
             if state.banned_until > now:
                 return Admission("banned", state.used, _ceil_seconds(state.banned_until - now))

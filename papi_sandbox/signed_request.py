@@ -12,7 +12,8 @@
 Business rules come after, in the endpoint.
 
 A body is read as parameters when it is application/x-www-form-urlencoded (or has no
-content type, as some clients send); any other body is ignored, also for signing.
+content type, as some clients send); any other body is ignored, also for signing. It works on
+the raw ASGI scope and receive channel, so the hot repay path needs no Starlette Request.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope
 
 from papi_sandbox import errors
 from papi_sandbox.accounts import is_valid_api_key
-from papi_sandbox.params import ParamSpec, check_names, merge_parts, parse_long
+from papi_sandbox.params import ParamSpec, check_names, parse_long, parse_params
 from papi_sandbox.sandbox import Account, Sandbox
-from papi_sandbox.signatures import signed_payload
 
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
@@ -44,15 +45,20 @@ def check_timestamp(timestamp: int, recv_window: int, now_ms: int) -> None:
 
 
 async def authenticate(
-    request: Request,
+    scope: Scope,
+    receive: Receive,
     sandbox: Sandbox,
     spec: ParamSpec,
     read_fields: Callable[[Mapping[str, str]], Fields],
 ) -> tuple[Account, Fields]:
-    account = _account_from_header(request, sandbox)
-    query = request.scope.get("query_string", b"")
-    body = await _form_body(request)
-    params = merge_parts(query, body)
+    """The account and the endpoint's fields, or the ApiError of the first check that fails.
+    Raises starlette's ClientDisconnect if the client left before its body was read."""
+    api_key, content_type = _headers(scope)
+    account = _account(sandbox, api_key)
+    body = await read_body(receive)
+    if body and content_type and not content_type.lower().startswith(FORM):
+        body = b""
+    params, signed = parse_params(scope.get("query_string", b""), body)
     check_names(params, spec)
     fields = read_fields(params)
     recv_window = (
@@ -64,13 +70,28 @@ async def authenticate(
     if recv_window > MAX_RECV_WINDOW:
         raise errors.bad_recv_window()
     check_timestamp(timestamp, recv_window, sandbox.clock.now_ms())
-    if not account.verifier.verify(signed_payload(query, body), params["signature"]):
+    if not account.verifier.verify(signed, params["signature"]):
         raise errors.invalid_signature()
     return account, fields
 
 
-def _account_from_header(request: Request, sandbox: Sandbox) -> Account:
-    api_key = request.headers.get("x-mbx-apikey", "")
+def _headers(scope: Scope) -> tuple[str, str]:
+    """The X-MBX-APIKEY and Content-Type values ("" when absent; the first of repeats)."""
+    api_key: bytes | None = None
+    content_type: bytes | None = None
+    for name, value in scope["headers"]:
+        if name == b"x-mbx-apikey":
+            if api_key is None:
+                api_key = value
+        elif name == b"content-type" and content_type is None:
+            content_type = value
+    return (
+        "" if api_key is None else api_key.decode("latin-1"),
+        "" if content_type is None else content_type.decode("latin-1"),
+    )
+
+
+def _account(sandbox: Sandbox, api_key: str) -> Account:
     if not is_valid_api_key(api_key):
         raise errors.api_key_format_invalid()
     account = sandbox.account_for_key(api_key)
@@ -79,9 +100,19 @@ def _account_from_header(request: Request, sandbox: Sandbox) -> Account:
     return account
 
 
-async def _form_body(request: Request) -> bytes:
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    if not body or (content_type and not content_type.lower().startswith(FORM)):
-        return b""
-    return body
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, as starlette's Request.body() reads it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk: bytes = message.get("body", b"")
+            if not message.get("more_body", False):
+                if not chunks:
+                    return chunk
+                chunks.append(chunk)
+                return b"".join(chunks)
+            if chunk:
+                chunks.append(chunk)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.ledger import InsufficientBalance, Ledger
+from papi_sandbox.ledger import InsufficientBalance, open_ledger
 from papi_sandbox.testing import GeneratedKey, generate_key, running_sandbox
 from tests.sandbox.helpers import REPAY, UNLIMITED, now_ms, sign_with
 
@@ -104,8 +104,9 @@ def test_concurrent_repays_of_several_accounts(keys):
             assert sandbox.balances(t)["BTC"].liability == D("11") - 80 * AMOUNT
 
 
-def test_ledger_is_thread_safe_without_http():
-    ledger = Ledger()
+@pytest.mark.parametrize("use_db", [False, True], ids=["memory", "sqlite-file"])
+def test_ledger_is_thread_safe_without_http(tmp_path, use_db):
+    ledger = open_ledger(tmp_path / "ledger.sqlite3" if use_db else None)
     ledger.save_account(generate_key("hmac").account("t", {"BTC": SEED}), replace_balances=True)
     shortfalls: list[int] = []
     ids: list[int] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -175,3 +177,36 @@ def test_hmac_verifier_matches_binance_known_answers(secret, payload, expected):
     assert verifier.verify(payload.encode(), expected)
     assert verifier.verify(payload.encode(), expected.upper())
     assert not verifier.verify(payload.encode() + b"&", expected)
+
+
+@pytest.mark.parametrize("length", [1, 32, 63, 64, 65, 128, 300])
+def test_hmac_verifier_agrees_with_hmac_for_any_key_length(length):
+    # The verifier keeps precomputed inner and outer states; keys longer than SHA-256's
+    # 64-byte block are hashed first, shorter ones padded, as RFC 2104 says.
+    secret = ("k\u20ac" * length)[:length]
+    payload = b"asset=BTC&amount=1&timestamp=1"
+    expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+    assert HmacVerifier(secret).verify(payload, expected)
+    assert HmacVerifier(secret).verify(payload, expected)  # the states are reused, not spent
+    assert not HmacVerifier(secret + "x").verify(payload, expected)
+
+
+def test_a_body_sent_in_chunks_is_read_whole(sandbox, client):
+    body = f"asset=BTC&amount=0.01&timestamp={now_ms()}"
+    sent = f"{body}&signature={client.sign(body.encode())}".encode()
+
+    def chunks():
+        yield sent[:7]
+        yield sent[7:30]
+        yield sent[30:]
+
+    response = client.http.post(
+        REPAY,
+        content=chunks(),  # no length known: Transfer-Encoding: chunked
+        headers={
+            "X-MBX-APIKEY": client.key.api_key,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert len(sandbox.repays("acct-hmac")) == 1

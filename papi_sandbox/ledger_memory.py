@@ -1,0 +1,147 @@
+"""The ledger in plain dicts behind one lock: the default, for a sandbox started without --db.
+
+Holds exactly what `SqliteLedger` would hold and answers exactly as it would (amounts quantized
+to 8 places, the same orders, the same errors), at a fraction of the cost per repay. Every
+method validates and computes first and changes state last, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from papi_sandbox.accounts import AccountSpec
+from papi_sandbox.ledger import (
+    FIRST_TRAN_ID,
+    STATUS_CONFIRMED,
+    Balance,
+    Ledger,
+    RepayRecord,
+    StoredAccount,
+    UnknownAccount,
+    merged_balance,
+    settle_repay,
+)
+
+
+class MemoryLedger(Ledger):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, StoredAccount] = {}
+        # Like the SQLite tables, balances and records are keyed by account name and outlive
+        # the account's key row (an account replaced by name keeps them).
+        self._balances: dict[str, dict[str, Balance]] = {}
+        self._records: dict[str, list[RepayRecord]] = {}  # oldest (lowest tranId) first
+        self._next_tran_id = FIRST_TRAN_ID
+
+    def close(self) -> None:
+        pass
+
+    def wipe(self) -> None:
+        with self._lock:
+            self._accounts.clear()
+            self._balances.clear()
+            self._records.clear()
+            self._next_tran_id = FIRST_TRAN_ID
+
+    # -- accounts -------------------------------------------------------------------------
+
+    def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:
+        with self._lock:
+            for held in self._accounts.values():
+                if held.api_key == spec.api_key and held.name != spec.name:
+                    # SQLite's UNIQUE constraint; Sandbox.add_account refuses this first.
+                    raise ValueError(f"api key already belongs to account {held.name!r}")
+            seeds = {
+                asset: Balance(seed.principal, seed.interest, seed.free).stored()
+                for asset, seed in spec.assets.items()
+            }
+            self._accounts[spec.name] = StoredAccount(
+                spec.name, spec.api_key, spec.key_type, spec.key
+            )
+            if replace_balances:
+                self._balances[spec.name] = {}
+            held_assets = self._balances.setdefault(spec.name, {})
+            for asset, balance in seeds.items():
+                held_assets.setdefault(asset, balance)
+
+    def accounts(self) -> list[StoredAccount]:
+        with self._lock:
+            return sorted(self._accounts.values(), key=lambda account: account.name)
+
+    def _require_account(self, account: str) -> None:
+        if account not in self._accounts:
+            raise UnknownAccount(account)
+
+    # -- balances -------------------------------------------------------------------------
+
+    def set_balance(
+        self,
+        account: str,
+        asset: str,
+        principal: Decimal | None = None,
+        interest: Decimal | None = None,
+        free: Decimal | None = None,
+    ) -> Balance:
+        with self._lock:
+            self._require_account(account)
+            held = self._balances.get(account, {})
+            updated = merged_balance(held.get(asset), principal, interest, free)
+            stored = updated.stored()
+            self._balances.setdefault(account, {})[asset] = stored
+        return updated
+
+    def balances(self, account: str) -> dict[str, Balance]:
+        with self._lock:
+            self._require_account(account)
+            return dict(sorted(self._balances.get(account, {}).items()))
+
+    # -- repays ---------------------------------------------------------------------------
+
+    def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
+        with self._lock:
+            held = self._balances.get(account, {})  # a throwaway {}: settle_repay refuses it
+            settled = settle_repay(held.get(asset), asset, amount)
+            tran_id = self._next_tran_id
+            stored = RepayRecord(
+                tran_id,
+                account,
+                asset,
+                settled.stored_amount,
+                settled.stored_interest,
+                settled.stored_principal,
+                STATUS_CONFIRMED,
+                timestamp_ms,
+            )
+            held[asset] = settled.balance
+            self._next_tran_id = tran_id + 1
+            self._records.setdefault(account, []).append(stored)
+        return RepayRecord(
+            tran_id,
+            account,
+            asset,
+            amount,
+            settled.interest,
+            settled.principal,
+            STATUS_CONFIRMED,
+            timestamp_ms,
+        )
+
+    def repays(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[RepayRecord]:
+        with self._lock:
+            records = list(self._records.get(account, ()))
+        return [
+            record
+            for record in reversed(records)
+            if (asset is None or record.asset == asset)
+            and (tran_id is None or record.tran_id == tran_id)
+            and (start_ms is None or record.timestamp >= start_ms)
+            and (end_ms is None or record.timestamp <= end_ms)
+        ]

@@ -1,0 +1,249 @@
+"""The ledger in SQLite, for `--db`: accounts, balances, records and the tranId sequence
+survive a restart.
+
+One connection (":memory:" if asked for) behind one lock; every read-modify-write is a single
+IMMEDIATE transaction, so concurrent repays can neither lose nor double an update.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from papi_sandbox.accounts import AccountSpec
+from papi_sandbox.ledger import (
+    FIRST_TRAN_ID,
+    STATUS_CONFIRMED,
+    Balance,
+    Ledger,
+    RepayRecord,
+    StoredAccount,
+    UnknownAccount,
+    format8,
+    merged_balance,
+    settle_repay,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY,
+    api_key TEXT NOT NULL UNIQUE,
+    key_type TEXT NOT NULL,
+    key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS balances (
+    account TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    interest TEXT NOT NULL,
+    free TEXT NOT NULL,
+    PRIMARY KEY (account, asset)
+);
+CREATE TABLE IF NOT EXISTS repays (
+    tran_id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    interest TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    status TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS repays_by_account ON repays (account, asset, timestamp);
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, next_value INTEGER NOT NULL);
+"""
+
+
+class SqliteLedger(Ledger):
+    def __init__(self, path: Path | str | None = None) -> None:
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            ":memory:" if path is None else str(path),
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO sequences (name, next_value) VALUES ('tran_id', ?)",
+            (FIRST_TRAN_ID,),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def wipe(self) -> None:
+        with self._transaction() as conn:
+            for table in ("accounts", "balances", "repays"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute(
+                "UPDATE sequences SET next_value = ? WHERE name = 'tran_id'", (FIRST_TRAN_ID,)
+            )
+
+    # -- accounts -------------------------------------------------------------------------
+
+    def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM accounts WHERE name = ?", (spec.name,))
+            conn.execute(
+                "INSERT INTO accounts (name, api_key, key_type, key) VALUES (?, ?, ?, ?)",
+                (spec.name, spec.api_key, spec.key_type, spec.key),
+            )
+            if replace_balances:
+                conn.execute("DELETE FROM balances WHERE account = ?", (spec.name,))
+            for asset, seed in spec.assets.items():
+                conn.execute(
+                    "INSERT OR IGNORE INTO balances (account, asset, principal, interest, free)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        spec.name,
+                        asset,
+                        format8(seed.principal),
+                        format8(seed.interest),
+                        format8(seed.free),
+                    ),
+                )
+
+    def accounts(self) -> list[StoredAccount]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, api_key, key_type, key FROM accounts ORDER BY name"
+            ).fetchall()
+        return [StoredAccount(*row) for row in rows]
+
+    def _require_account(self, conn: sqlite3.Connection, account: str) -> None:
+        if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (account,)).fetchone() is None:
+            raise UnknownAccount(account)
+
+    # -- balances -------------------------------------------------------------------------
+
+    def set_balance(
+        self,
+        account: str,
+        asset: str,
+        principal: Decimal | None = None,
+        interest: Decimal | None = None,
+        free: Decimal | None = None,
+    ) -> Balance:
+        with self._transaction() as conn:
+            self._require_account(conn, account)
+            updated = merged_balance(self._balance(conn, account, asset), principal, interest, free)
+            self._write_balance(conn, account, asset, updated)
+        return updated
+
+    def balances(self, account: str) -> dict[str, Balance]:
+        with self._lock:
+            self._require_account(self._conn, account)
+            rows = self._conn.execute(
+                "SELECT asset, principal, interest, free FROM balances WHERE account = ?"
+                " ORDER BY asset",
+                (account,),
+            ).fetchall()
+        return {
+            asset: Balance(Decimal(principal), Decimal(interest), Decimal(free))
+            for asset, principal, interest, free in rows
+        }
+
+    @staticmethod
+    def _balance(conn: sqlite3.Connection, account: str, asset: str) -> Balance | None:
+        row = conn.execute(
+            "SELECT principal, interest, free FROM balances WHERE account = ? AND asset = ?",
+            (account, asset),
+        ).fetchone()
+        if row is None:
+            return None
+        return Balance(Decimal(row[0]), Decimal(row[1]), Decimal(row[2]))
+
+    @staticmethod
+    def _write_balance(conn: sqlite3.Connection, account: str, asset: str, bal: Balance) -> None:
+        conn.execute(
+            "INSERT INTO balances (account, asset, principal, interest, free)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (account, asset) DO UPDATE SET"
+            " principal = excluded.principal, interest = excluded.interest, free = excluded.free",
+            (account, asset, format8(bal.principal), format8(bal.interest), format8(bal.free)),
+        )
+
+    # -- repays ---------------------------------------------------------------------------
+
+    def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
+        with self._transaction() as conn:
+            settled = settle_repay(self._balance(conn, account, asset), asset, amount)
+            self._write_balance(conn, account, asset, settled.balance)
+            (tran_id,) = conn.execute(
+                "UPDATE sequences SET next_value = next_value + 1 WHERE name = 'tran_id'"
+                " RETURNING next_value - 1"
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO repays (tran_id, account, asset, amount, interest, principal,"
+                " status, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    int(tran_id),
+                    account,
+                    asset,
+                    format(settled.stored_amount, "f"),
+                    format(settled.stored_interest, "f"),
+                    format(settled.stored_principal, "f"),
+                    STATUS_CONFIRMED,
+                    timestamp_ms,
+                ),
+            )
+        return RepayRecord(
+            tran_id=int(tran_id),
+            account=account,
+            asset=asset,
+            amount=amount,
+            interest=settled.interest,
+            principal=settled.principal,
+            status=STATUS_CONFIRMED,
+            timestamp=timestamp_ms,
+        )
+
+    def repays(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[RepayRecord]:
+        query = (
+            "SELECT tran_id, account, asset, amount, interest, principal, status, timestamp"
+            " FROM repays WHERE account = ?1"
+            " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
+            " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
+            " ORDER BY tran_id DESC"
+        )
+        args = (account, asset, tran_id, start_ms, end_ms)
+        with self._lock:
+            rows = self._conn.execute(query, args).fetchall()
+        return [
+            RepayRecord(
+                tran_id=int(row[0]),
+                account=row[1],
+                asset=row[2],
+                amount=Decimal(row[3]),
+                interest=Decimal(row[4]),
+                principal=Decimal(row[5]),
+                status=row[6],
+                timestamp=int(row[7]),
+            )
+            for row in rows
+        ]

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from auth_plugin.cli import main
 from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
-from tests.safety.helpers import UNLIMITED, account_spec, loopback_only_guard
+from tests.safety.helpers import UNLIMITED, account_spec
 
 ENV_NAMES = (
     "BINANCE_API_KEY",
@@ -20,12 +20,6 @@ ENV_NAMES = (
 )
 PROXY_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 PASSPHRASE = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with loopback_only_guard(monkeypatch):
-        yield
 
 
 @pytest.fixture(scope="session")

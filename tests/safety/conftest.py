@@ -14,15 +14,7 @@ from tests.safety.helpers import (
     Sleeper,
     account_spec,
     credentials_for,
-    loopback_only_guard,
 )
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Nothing in these tests may reach beyond 127.0.0.1."""
-    with loopback_only_guard(monkeypatch):
-        yield
 
 
 @pytest.fixture

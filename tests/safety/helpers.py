@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-import pytest
 
 from auth_plugin import Credentials, HmacKey, load_private_key
 from papi_sandbox.accounts import AccountSpec, AssetSeed
@@ -21,7 +17,6 @@ RECORDS = "/papi/v1/margin/repayLoan"
 TIME = "/api/v3/time"
 ACCOUNT = "acct"
 UNLIMITED = 10**9
-LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 # BTC: plenty owed and free; USDT: free balance below the liability (-3041 above 50);
 # ETH: held with nothing owed (-3015); any other asset was never held (-3027).
@@ -94,28 +89,6 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.calls.append(seconds)
         self.now += seconds
-
-
-@contextmanager
-def loopback_only_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Refuse any connect or name lookup beyond loopback for the duration."""
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOOPBACK_HOSTS:
-            raise OSError(f"test guard: refusing to connect to {address!r}")
-        real_connect(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and name not in LOOPBACK_HOSTS:
-            raise socket.gaierror(f"test guard: refusing to resolve {name!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:

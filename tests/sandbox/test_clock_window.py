@@ -34,7 +34,7 @@ def test_timestamp_one_ms_older_than_default_recv_window_is_rejected(pinned, cli
     assert_error(client.repay(timestamp=NOW - 5001), 400, -1021, OUTSIDE)
 
 
-@pytest.mark.parametrize("recv_window", [0, 1, 10_000, 60_000])
+@pytest.mark.parametrize("recv_window", [1, 10_000, 60_000])
 def test_explicit_recv_window_edges(pinned, client, recv_window):
     assert client.repay(timestamp=NOW - recv_window, recv_window=recv_window).status_code == 200
     response = client.repay(timestamp=NOW - recv_window - 1, recv_window=recv_window)

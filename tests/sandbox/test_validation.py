@@ -127,6 +127,11 @@ def test_recv_window_above_60000_is_1131(client):
     assert_error(response, 400, -1131, "recvWindow must be less than 60000")
 
 
+def test_recv_window_of_0_is_1131(client):
+    response = client.repay(recv_window=0)
+    assert_error(response, 400, -1131, "recvWindow must be less than 60000")
+
+
 def test_recv_window_of_60000_is_accepted(client):
     assert client.repay(recv_window=60000).status_code == 200
 

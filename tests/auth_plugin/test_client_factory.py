@@ -133,10 +133,12 @@ def test_unsafe_or_invalid_base_urls_are_refused(url) -> None:
     ["https://papi.binance.com", "http://localhost:8000", "http://[::1]:9", "http://127.0.0.2"],
 )
 def test_https_and_loopback_http_base_urls_are_accepted(url) -> None:
-    build_client(url, api_key=API_KEY, api_secret=SECRET, env={})
+    client = build_client(url, api_key=API_KEY, api_secret=SECRET, env={})
+    assert str(client.get_httpx_client().base_url).rstrip("/") == url.rstrip("/")
 
 
 def test_insecure_http_can_be_allowed_explicitly() -> None:
-    build_client(
+    client = build_client(
         "http://10.0.0.5:8000", api_key=API_KEY, api_secret=SECRET, env={}, allow_insecure_http=True
     )
+    assert client.get_httpx_client().base_url.host == "10.0.0.5"  # built, nothing sent

@@ -63,7 +63,6 @@ def main() -> None:
                 before = ledger_line(admin, account)
                 wire_amount = canonical_amount(amount)
                 with build_client(sandbox.base_url, **credentials) as client:
-                    client.get_httpx_client()  # opens the pool now, so both calls share it
                     repaid = repay_loan.sync(client=client, asset=ASSET, amount=wire_amount)
                     if not isinstance(repaid, RepayLoanResponse):
                         raise SystemExit(f"repay refused: {repaid}")

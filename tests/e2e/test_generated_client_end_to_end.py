@@ -27,10 +27,11 @@ from auth_plugin.http_errors import SendContext, error_from_response
 from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import BinanceError, RepayLoanResponse, RepayRecordPage
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.testing import GeneratedKey, SandboxHandle, make_account, running_sandbox
+from papi_sandbox.signatures import KeyType
+from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
 from tests.safety.helpers import credentials_for
 
-KEY_TYPES = ("hmac", "rsa", "ed25519")
+KEY_TYPES: tuple[KeyType, ...] = ("hmac", "rsa", "ed25519")
 ASSETS = {
     "BTC": AssetSeed(principal=Decimal("2"), interest=Decimal("0.25"), free=Decimal("10")),
     "USDT": AssetSeed(principal=Decimal("100"), free=Decimal("5")),
@@ -40,17 +41,13 @@ REPAY = "/papi/v1/repayLoan"
 
 @pytest.fixture(scope="module")
 def keys() -> dict[str, GeneratedKey]:
-    return {}
+    return {key_type: generate_key(key_type) for key_type in KEY_TYPES}
 
 
 @pytest.fixture(scope="module")
 def shared(keys: dict[str, GeneratedKey]) -> Iterator[SandboxHandle]:
-    accounts = []
-    for key_type in KEY_TYPES:
-        spec, key = make_account(key_type, name=key_type, assets=ASSETS)
-        accounts.append(spec)
-        keys[key_type] = key
-    with running_sandbox(accounts=tuple(accounts), weight_limit=10**9) as handle:
+    accounts = tuple(key.account(key_type, ASSETS) for key_type, key in keys.items())
+    with running_sandbox(accounts=accounts, weight_limit=10**9) as handle:
         yield handle
 
 

@@ -8,8 +8,10 @@ After an unknown outcome it never resends: it checks the repay records and says 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from typing import TextIO
@@ -38,6 +40,8 @@ from auth_plugin.errors import (
     ServiceUnavailable,
 )
 from auth_plugin.http_errors import redact
+from auth_plugin.journal import ENV_JOURNAL, Journal, default_path
+from auth_plugin.reconcile import DEFAULT_RECV_WINDOW_MS, SentRepay, Verdict
 from auth_plugin.repay import PRODUCTION_BASE_URL, RepayClient, default_time_url
 from auth_plugin.validation import canonical_amount, validate_asset, validate_recv_window
 
@@ -59,27 +63,87 @@ class ExitCode(IntEnum):
     UNKNOWN_NOT_EXECUTED = 11
     UNKNOWN_UNRESOLVED = 12
     REJECTED_OTHER = 13
+    UNKNOWN_AMBIGUOUS = 14
+    UNKNOWN_PENDING = 15
 
 
-EXIT_CODES_HELP = """\
-exit codes:
-   0  repaid; the tranId is on stdout
-   1  internal error (a bug: please report it)
-   2  bad input (usage, asset, amount, recvWindow, URL): nothing was sent
-   3  credentials missing or unusable: nothing was sent
-   4  rejected: API key, signature or timestamp (-1021, -1022, -2014, -2015), or the
-      clock could not be re-synced
-   5  rejected: invalid request (-11xx)
-   6  rejected by the account: -3xxx (exceeds the borrow, balance not enough, ...)
-   7  rate limited (HTTP 429): not executed; wait Retry-After
-   8  IP banned (HTTP 418): not executed; send nothing until Retry-After
-   9  not executed: 503 "Service Unavailable." or no connection could be made
-  10  outcome unknown; the repay records show it EXECUTED (txId on stderr)
-  11  outcome unknown; the repay records show NO such repay (not executed)
-  12  outcome unknown and the records could not be checked: check before repaying again
-  13  rejected by the server for another reason (e.g. HTTP 403)
-Only code 0 and 10 mean the repay happened. Codes 2-9 and 11 mean it did not.
-"""
+# The one table of exit codes: (code, whether the repay happened, what it means). The help
+# text and the summary below it are made from it.
+EXIT_CODES: tuple[tuple[ExitCode, str, str], ...] = (
+    (ExitCode.OK, "yes", "repaid; the tranId is on stdout"),
+    (ExitCode.INTERNAL_ERROR, "unknown", "internal error (a bug: please report it)"),
+    (ExitCode.BAD_INPUT, "no", "bad input (usage, asset, amount, recvWindow, timeouts, URL)"),
+    (ExitCode.CREDENTIALS, "no", "credentials missing or unusable"),
+    (
+        ExitCode.AUTH_REJECTED,
+        "no",
+        "rejected: API key, signature or timestamp (-1021, -1022, -2014, -2015), or the "
+        "clock could not be re-synced",
+    ),
+    (ExitCode.INVALID_REQUEST, "no", "rejected: invalid request (-11xx)"),
+    (
+        ExitCode.BUSINESS_REJECTED,
+        "no",
+        "rejected by the account: -3xxx (exceeds the borrow, balance not enough, ...)",
+    ),
+    (ExitCode.RATE_LIMITED, "no", "rate limited (HTTP 429); wait Retry-After"),
+    (ExitCode.BANNED, "no", "IP banned (HTTP 418); send nothing until Retry-After"),
+    (
+        ExitCode.NOT_EXECUTED_UNAVAILABLE,
+        "no",
+        '503 "Service Unavailable." or no connection could be made',
+    ),
+    (
+        ExitCode.UNKNOWN_EXECUTED,
+        "yes",
+        "outcome unknown; the repay records show it EXECUTED (txId on stderr)",
+    ),
+    (
+        ExitCode.UNKNOWN_NOT_EXECUTED,
+        "no",
+        "outcome unknown; its whole window in the repay records was read: NOT executed",
+    ),
+    (
+        ExitCode.UNKNOWN_UNRESOLVED,
+        "unknown",
+        "outcome unknown and the records could not settle it (unreadable, incomplete, or "
+        "the request could still execute): check again with --check before repaying again",
+    ),
+    (ExitCode.REJECTED_OTHER, "no", "rejected by the server for another reason (e.g. HTTP 403)"),
+    (
+        ExitCode.UNKNOWN_AMBIGUOUS,
+        "unknown",
+        "outcome unknown; more than one record could be this repay (listed on stderr), or "
+        "one an earlier unresolved repay could own: check them before repaying again",
+    ),
+    (
+        ExitCode.UNKNOWN_PENDING,
+        "pending",
+        "outcome unknown; its record exists but is PENDING: check again later with --check",
+    ),
+)
+
+
+def _codes(happened: str) -> str:
+    numbers = [str(int(code)) for code, status, _ in EXIT_CODES if status == happened]
+    return ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
+
+
+def _exit_codes_help() -> str:
+    lines = ["exit codes:"]
+    for code, _, meaning in EXIT_CODES:
+        lines.extend(
+            textwrap.wrap(meaning, 88, initial_indent=f"  {code:2d}  ", subsequent_indent="      ")
+        )
+    summary = (
+        f"The repay happened: {_codes('yes')}. It did not happen (nothing to undo, safe to "
+        f"send again): {_codes('no')}. Recorded but not confirmed yet: {_codes('pending')}. "
+        f"Not known: {_codes('unknown')}; check before repaying again."
+    )
+    return "\n".join([*lines, *textwrap.wrap(summary, 90)])
+
+
+EXIT_CODES_HELP = _exit_codes_help() + "\n"
 
 ENVIRONMENT_HELP = f"""\
 environment:
@@ -87,6 +151,7 @@ environment:
   {ENV_API_SECRET}              its HMAC secret, or
   {ENV_PRIVATE_KEY_PATH}        a PEM private key file (RSA or Ed25519)
   {ENV_PRIVATE_KEY_PASSPHRASE}  the key file's passphrase, if encrypted
+  {ENV_JOURNAL}              where runs remember their repays (see --no-journal)
 """
 
 # Most specific first: the first class an error is an instance of decides.
@@ -103,6 +168,36 @@ _EXIT_BY_ERROR: tuple[tuple[type[PapiError], ExitCode], ...] = (
     (ConnectionFailed, ExitCode.NOT_EXECUTED_UNAVAILABLE),
     (RequestRejected, ExitCode.REJECTED_OTHER),
 )
+
+_EXIT_BY_VERDICT = {
+    Verdict.EXECUTED: ExitCode.UNKNOWN_EXECUTED,
+    Verdict.NOT_EXECUTED: ExitCode.UNKNOWN_NOT_EXECUTED,
+    Verdict.UNKNOWN: ExitCode.UNKNOWN_UNRESOLVED,
+    Verdict.AMBIGUOUS: ExitCode.UNKNOWN_AMBIGUOUS,
+    Verdict.PENDING: ExitCode.UNKNOWN_PENDING,
+}
+
+MAX_TIMEOUT_SECONDS = 3600.0
+
+
+def _milliseconds(text: str) -> int:
+    """An argparse type: ASCII digits only (int() would take '５０００', '5_000', ' 5000')."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of ms (digits 0-9)")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a timeout must be above 0 and at most {MAX_TIMEOUT_SECONDS:g} s"
+        )
+    return value
 
 
 def exit_code_for(error: PapiError) -> ExitCode:
@@ -124,7 +219,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("asset", metavar="ASSET", help="asset to repay, e.g. BTC")
     parser.add_argument("amount", metavar="AMOUNT", help="amount as a plain decimal, e.g. 0.01")
     parser.add_argument(
-        "--recv-window", type=int, metavar="MS", help="recvWindow in ms (1-60000; server: 5000)"
+        "--recv-window",
+        type=_milliseconds,
+        metavar="MS",
+        help="recvWindow in ms (1-60000; server: 5000)",
+    )
+    parser.add_argument(
+        "--check",
+        type=_milliseconds,
+        metavar="TIMESTAMP",
+        help="repay nothing: give the verdict on a repay of ASSET AMOUNT sent earlier with "
+        "this timestamp (and --recv-window), as printed after an unknown outcome",
+    )
+    parser.add_argument(
+        "--no-journal",
+        action="store_true",
+        help=f"do not read or write the journal of this tool's repays (${ENV_JOURNAL})",
     )
     parser.add_argument(
         "--base-url",
@@ -140,14 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--connect-timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_CONNECT_TIMEOUT,
         metavar="S",
         help=f"seconds to connect (default: {DEFAULT_CONNECT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--read-timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_READ_TIMEOUT,
         metavar="S",
         help=f"seconds to wait for the answer (default: {DEFAULT_READ_TIMEOUT:g})",
@@ -176,8 +286,8 @@ def run(
         asset = validate_asset(args.asset)
         amount = canonical_amount(args.amount)
         recv_window = None if args.recv_window is None else validate_recv_window(args.recv_window)
-        if not (args.connect_timeout > 0 and args.read_timeout > 0):
-            raise InvalidInput("timeouts must be positive")
+        if args.check is not None and args.check <= 0:
+            raise InvalidInput("--check needs the repay's timestamp (ms since the epoch)")
         credentials = resolve_credentials(env=env)
         client = RepayClient(
             args.base_url,
@@ -189,15 +299,32 @@ def run(
         )
     except PapiError as error:
         return fail(error)
+    journal = None if args.no_journal else Journal(default_path(env))
     try:
         with client:
+            if journal is not None:
+                journal.load_into(client.tran_ids)
+            if args.check is not None:
+                window = recv_window or DEFAULT_RECV_WINDOW_MS
+                request = SentRepay(asset, amount, args.check, window)
+                return _reconcile(client, request, journal, stderr)
             try:
                 result = client.repay(asset, amount)
             except OutcomeUnknown as unknown:
                 print(f"{PROG}: {unknown}", file=stderr)
-                return _reconcile(client, unknown, stderr)
+                if unknown.timestamp_ms is None:  # never signed: nothing to look for
+                    print(f"{PROG}: the request's timestamp is not known", file=stderr)
+                    return ExitCode.UNKNOWN_UNRESOLVED
+                request = client.request_of(unknown)
+                if journal is not None:
+                    journal.unknown(request)
+                return _reconcile(client, request, journal, stderr)
             except PapiError as error:
                 return fail(error)
+            if journal is not None and result.timestamp_ms is not None:
+                journal.acknowledged(
+                    result.tran_id, SentRepay(asset, amount, result.timestamp_ms, 0)
+                )
             print(result.tran_id, file=stdout)
             return ExitCode.OK
     except Exception as exc:  # a bug: say what, never how (no traceback with request data)
@@ -205,15 +332,29 @@ def run(
         return ExitCode.INTERNAL_ERROR
 
 
-def _reconcile(client: RepayClient, unknown: OutcomeUnknown, stderr: TextIO) -> ExitCode:
+def _reconcile(
+    client: RepayClient, request: SentRepay, journal: Journal | None, stderr: TextIO
+) -> ExitCode:
     print(f"{PROG}: outcome unknown; checking the repay records", file=stderr)
     try:
-        result = client.reconcile_outcome(unknown)
+        result = client.reconcile_sent(request)
     except PapiError as error:
         print(f"{PROG}: outcome unknown; reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: {_check_again(request)}", file=stderr)
         return ExitCode.UNKNOWN_UNRESOLVED
     print(f"{PROG}: outcome unknown; reconciliation: {result}", file=stderr)
-    return ExitCode.UNKNOWN_EXECUTED if result.executed else ExitCode.UNKNOWN_NOT_EXECUTED
+    if journal is not None:
+        journal.settled(result)
+    if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
+        print(f"{PROG}: {_check_again(request)}", file=stderr)
+    return _EXIT_BY_VERDICT[result.verdict]
+
+
+def _check_again(request: SentRepay) -> str:
+    return (
+        f"to check again: {PROG} {request.asset} {request.amount} --check "
+        f"{request.timestamp_ms} --recv-window {request.recv_window} (with the same --base-url)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 from abc import ABC, abstractmethod
-from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -35,6 +34,8 @@ from auth_plugin.errors import KeyLoadError
 from auth_plugin.redaction import REDACTED
 
 MIN_RSA_BITS = 2048
+# An encrypted 16384-bit RSA key in PEM is about 13 KB.
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 Passphrase = str | bytes | None
 
@@ -150,12 +151,19 @@ def load_private_key(pem: str | bytes, passphrase: Passphrase = None) -> Asymmet
 def load_private_key_file(
     path: str | os.PathLike[str], passphrase: Passphrase = None
 ) -> AsymmetricKey:
-    """Load an RSA or Ed25519 private key from a PEM file (see `load_private_key`)."""
+    """Load an RSA or Ed25519 private key from a PEM file (see `load_private_key`); a file
+    over MAX_KEY_FILE_BYTES is refused without reading the rest (e.g. /dev/zero)."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            data = file.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
     else:
+        if len(data) > MAX_KEY_FILE_BYTES:
+            raise KeyLoadError(
+                f"private key file {os.fspath(path)!r} is larger than {MAX_KEY_FILE_BYTES} "
+                "bytes: not a PEM key"
+            )
         return load_private_key(data, passphrase)
     # The path is not secret; the OS reason (missing, permissions) is what a user needs.
     raise KeyLoadError(f"cannot read private key file {os.fspath(path)!r}: {reason}")

@@ -1,168 +1,311 @@
-"""Was a repay executed? The answer from the repay records (GET /papi/v1/margin/repayLoan).
+"""Was a repay executed? A verdict from the repay records (GET /papi/v1/margin/repayLoan).
 
-After an unknown outcome the client looks for a record of the same asset and amount whose
-server timestamp is at or after the request's timestamp minus recvWindow. The server accepts a
-request only while `serverTime - timestamp <= recvWindow` and `timestamp < serverTime + 1000`,
-so the execution time of our repay lies after `timestamp - 1000`; starting the search a whole
-recvWindow earlier also covers a local clock that drifted since it was last synced.
+Where the record of a request can be. The server executes a request stamped `t` only while
+its own clock S satisfies `t < S + 1000` and `S - t <= recvWindow` (else -1021), and the
+record carries S at execution. So on the server's clock the record lies in
+`[t - 999, t + recvWindow + EXECUTION_SLACK_MS]` (the slack covers the time between the
+server's timestamp check and the stamp on the record). The bounds follow from `t` as it was
+sent, so no error of the local clock enters them. The local clock matters only for *when* the
+window is closed, i.e. the server's clock is past its end and the request can no longer
+execute: that is judged on a fresh measurement of the server's clock minus its uncertainty
+(`window_closed`).
 
-"Not executed" means "no matching record at query time". A request can still be queued at the
-server for a short while; `RepayClient.reconcile_outcome` therefore waits until the request's
-recvWindow has passed (after which the server refuses to execute it with -1021) before
-querying.
+A record in the window is a candidate when its asset and amount (by value) are the request's,
+its status is not FAILED, and it is not known to be another request's: a tranId this client
+received in a success, or a record an earlier reconciliation gave to another request.
 
-A match may also be another repay of the same amount in that interval. Records whose txId the
-client already knows to belong to another request (a tranId it received, or a record an
-earlier reconciliation attributed to another request) are set aside (`known_elsewhere`); any
-other match counts, and all of them are reported. When in doubt the answer leans to
-"executed": wrongly resending a repay is the mistake this module exists to prevent.
+Verdicts (`Verdict`):
+- executed: exactly one candidate, CONFIRMED, and no other unresolved request of this client
+  (same asset and amount, its outcome never established) could own it;
+- pending: the same, but the record is not CONFIRMED yet (PENDING): reconcile again later;
+- not executed: the window was closed, every page of it was read, and nothing is a candidate;
+- ambiguous: more than one candidate, or one an unresolved earlier request could own;
+- unknown: not every page could be read, the pages disagreed, or the window was still open.
+
+Limit: a repay of the same asset and amount made by someone else (another program, the web
+UI) inside the same window looks exactly like this one; the repay endpoint has no client id.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
 
 DEFAULT_RECV_WINDOW_MS = 5000  # the server's default when none is sent
 # The server executes a request only while timestamp < serverTime + 1000.
 FUTURE_TOLERANCE_MS = 1000
+EARLIEST_BEFORE_MS = FUTURE_TOLERANCE_MS - 1
+# Between the server's timestamp check and the record's stamp. Binance documents no figure;
+# the sandbox stamps in the same step. Wider only makes "ambiguous" likelier, never a lie.
+EXECUTION_SLACK_MS = 500
 PAGE_SIZE = 100  # the endpoint's maximum
-MAX_PAGES = 10
+MAX_PAGES = 100  # 10,000 records (1,000 weight); a fuller window is reported as unknown
 FAILED = "FAILED"
+CONFIRMED = "CONFIRMED"
+
+
+class Verdict(StrEnum):
+    EXECUTED = "executed"
+    PENDING = "pending"
+    NOT_EXECUTED = "not executed"
+    AMBIGUOUS = "ambiguous"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
-class RepayRecordMatch:
-    """One repay record that fits the request."""
+class SentRepay:
+    """What reconciliation needs of one repay request: what was signed."""
+
+    asset: str
+    amount: str  # canonical decimal text, as sent
+    timestamp_ms: int
+    recv_window: int  # the one the server applied (its default when none was sent)
+
+    @property
+    def earliest_ms(self) -> int:
+        """The earliest server time its record can carry."""
+        return self.timestamp_ms - EARLIEST_BEFORE_MS
+
+    @property
+    def latest_ms(self) -> int:
+        """The latest server time its record can carry; after it, it can't execute."""
+        return self.timestamp_ms + self.recv_window + EXECUTION_SLACK_MS
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.asset, self.amount, self.timestamp_ms
+
+    def could_own(self, record: RepayRecord) -> bool:
+        """Whether `record` can be this request's, by what the server allows."""
+        return (
+            record.asset == self.asset
+            and record.status != FAILED
+            and self.earliest_ms <= record.timestamp_ms <= self.latest_ms
+            and _same_amount(record.amount, self.amount)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RepayRecord:
+    """One row of the repay records."""
 
     tx_id: int
     asset: str
     amount: str
     status: str
     timestamp_ms: int
+
+
+RepayRecordMatch = RepayRecord  # its name in earlier releases
 
 
 @dataclass(frozen=True, slots=True)
 class ReconcileResult:
-    """What the records say about a repay of `amount` `asset` sent at `since_ms`."""
+    """The verdict on `request`, with the records it rests on."""
 
-    asset: str
-    amount: str
-    since_ms: int
-    searched_from_ms: int
-    matches: tuple[RepayRecordMatch, ...]  # most likely first
-    known_elsewhere: tuple[int, ...] = ()  # txIds set aside: known to be other requests'
+    verdict: Verdict
+    request: SentRepay
+    candidates: tuple[RepayRecord, ...] = ()  # closest in time first
+    known_elsewhere: tuple[int, ...] = ()  # txIds in the window set aside: other requests'
+    reason: str = ""
+    records_read: int = 0
 
     @property
     def executed(self) -> bool:
-        return bool(self.matches)
+        """True only for the verdict "executed"."""
+        return self.verdict is Verdict.EXECUTED
 
     @property
     def tran_id(self) -> int | None:
-        """The txId of the most likely match (the tranId the repay would have had)."""
-        return self.matches[0].tx_id if self.matches else None
+        """The txId of the record that is this request's (executed or pending), else None."""
+        if self.verdict in (Verdict.EXECUTED, Verdict.PENDING):
+            return self.candidates[0].tx_id
+        return None
+
+    @property
+    def matches(self) -> tuple[RepayRecord, ...]:
+        return self.candidates
+
+    @property
+    def searched_from_ms(self) -> int:
+        return self.request.earliest_ms
+
+    @property
+    def searched_to_ms(self) -> int:
+        return self.request.latest_ms
 
     def __str__(self) -> str:
-        if not self.matches:
+        if self.verdict is Verdict.EXECUTED:
+            return f"executed (txId {self.candidates[0].tx_id})"
+        if self.verdict is Verdict.PENDING:
+            record = self.candidates[0]
+            return (
+                f"pending (txId {record.tx_id}, status {record.status}): the repay is recorded "
+                "but not confirmed yet; reconcile again later"
+            )
+        if self.verdict is Verdict.NOT_EXECUTED:
             return "not executed"
-        text = f"executed (txId {self.matches[0].tx_id})"
-        if len(self.matches) > 1:
-            ids = ", ".join(str(m.tx_id) for m in self.matches)
-            text += f"; {len(self.matches)} matching records since {self.searched_from_ms}: {ids}"
-        return text
+        listed = ", ".join(f"txId {r.tx_id} at {r.timestamp_ms}" for r in self.candidates)
+        if self.verdict is Verdict.AMBIGUOUS:
+            return f"ambiguous: {self.reason}: {listed}"
+        text = f"unknown: {self.reason}"
+        return f"{text}; candidates seen so far: {listed}" if listed else text
 
 
-def search_start(since_ms: int, recv_window: int | None) -> int:
-    """The startTime to query: the request's timestamp minus its recvWindow."""
-    return since_ms - (DEFAULT_RECV_WINDOW_MS if recv_window is None else recv_window)
+@dataclass
+class RecordWalk:
+    """Reads the window's records page by page, until `total` is covered or a page fails."""
+
+    max_pages: int = MAX_PAGES
+    rows: dict[int, RepayRecord] = field(default_factory=dict)
+    total: int | None = None
+    pages_read: int = 0
+    problem: str | None = None
+
+    def next_page(self) -> int | None:
+        """The page to read next (1-based), or None when done (see `complete`)."""
+        if self.problem is not None or (self.total is not None and len(self.rows) >= self.total):
+            return None
+        return self.pages_read + 1
+
+    def add(self, rows: Sequence[RepayRecord], total: int) -> None:
+        page = self.pages_read + 1
+        self.pages_read = page
+        if self.total is None:
+            self.total = total
+            if total > self.max_pages * PAGE_SIZE:
+                self.problem = (
+                    f"the window holds {total} records, more than the {self.max_pages * PAGE_SIZE} "
+                    "this client reads"
+                )
+                return
+        elif total != self.total:
+            self.problem = f"the record count changed from {self.total} to {total} while reading"
+            return
+        if len(rows) > PAGE_SIZE or any(row.tx_id in self.rows for row in rows):
+            self.problem = f"page {page} repeated records or was longer than asked"
+            return
+        self.rows.update((row.tx_id, row) for row in rows)
+        if not rows and len(self.rows) < total:
+            self.problem = f"page {page} was empty after {len(self.rows)} of {total} records"
+
+    def fail(self, reason: str) -> None:
+        self.problem = reason
+
+    @property
+    def complete(self) -> bool:
+        return self.problem is None and self.total is not None and len(self.rows) == self.total
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """The fields of a record row that matching needs (from the generated model)."""
-
-    tx_id: int
-    asset: str
-    amount: str
-    status: str
-    timestamp_ms: int
-
-
-def match_records(
-    rows: Iterable[RecordRow],
+def judge(
+    request: SentRepay,
+    walk: RecordWalk,
     *,
-    asset: str,
-    amount: str,
-    since_ms: int,
-    searched_from_ms: int,
-    exclude: Collection[int] = (),
+    window_closed: bool,
+    known_elsewhere: Iterable[int] = (),
+    unresolved: Iterable[SentRepay] = (),
 ) -> ReconcileResult:
-    """The rows of `asset` with the same amount (by value), not FAILED, from the search start,
-    except those whose txId is in `exclude`; the most likely match first."""
-    wanted = Decimal(amount)
-    found = {
-        row.tx_id: RepayRecordMatch(row.tx_id, row.asset, row.amount, row.status, row.timestamp_ms)
-        for row in rows
-        if row.asset == asset
-        and row.status != FAILED
-        and row.timestamp_ms >= searched_from_ms
-        and _same_amount(row.amount, wanted)
-    }
-    # Most likely ours first: executed no earlier than the server's own rule allows, then
-    # closest in time to the request's timestamp.
-    earliest_possible = since_ms - FUTURE_TOLERANCE_MS
-    ordered = sorted(
-        found.values(),
-        key=lambda m: (
-            m.timestamp_ms <= earliest_possible,
-            abs(m.timestamp_ms - since_ms),
-            m.tx_id,
-        ),
-    )
-    return ReconcileResult(
-        asset,
-        amount,
-        since_ms,
-        searched_from_ms,
-        tuple(m for m in ordered if m.tx_id not in exclude),
-        tuple(m.tx_id for m in ordered if m.tx_id in exclude),
+    """The verdict on `request` from what `walk` read (see the module's docstring)."""
+    elsewhere = frozenset(known_elsewhere)
+    in_window = [row for row in walk.rows.values() if request.could_own(row)]
+    set_aside = tuple(sorted(row.tx_id for row in in_window if row.tx_id in elsewhere))
+    candidates = tuple(
+        sorted(
+            (row for row in in_window if row.tx_id not in elsewhere),
+            key=lambda row: (abs(row.timestamp_ms - request.timestamp_ms), row.tx_id),
+        )
     )
 
+    def result(verdict: Verdict, reason: str = "") -> ReconcileResult:
+        return ReconcileResult(verdict, request, candidates, set_aside, reason, len(walk.rows))
 
-RequestKey = tuple[str, str, int]  # asset, amount, timestamp of one repay request
+    if not walk.complete:
+        return result(Verdict.UNKNOWN, walk.problem or "the records were not read")
+    if len(candidates) > 1:
+        return result(Verdict.AMBIGUOUS, f"{len(candidates)} records could be this repay")
+    if not window_closed:
+        return result(
+            Verdict.UNKNOWN,
+            f"the request could still execute until server time {request.latest_ms}; "
+            "reconcile again after it",
+        )
+    if not candidates:
+        return result(Verdict.NOT_EXECUTED)
+    (record,) = candidates
+    rivals = [other for other in unresolved if other.key != request.key and other.could_own(record)]
+    if rivals:
+        stamps = ", ".join(str(other.timestamp_ms) for other in rivals)
+        return result(
+            Verdict.AMBIGUOUS,
+            f"the record could also be that of an earlier repay whose outcome is unknown "
+            f"(timestamp {stamps})",
+        )
+    if record.status != CONFIRMED:
+        return result(Verdict.PENDING)
+    return result(Verdict.EXECUTED)
 
 
 class TranIdLedger:
-    """Which txIds this client knows the origin of, so reconciliation can set them aside.
+    """What this client knows of its own repays, so reconciliation can tell them apart.
 
-    A tranId received in a success belongs to that request; the first record a reconciliation
-    matched belongs to the request reconciled. Asking again about the same request sees its own
-    record again (reconciling is repeatable). Bounded: the oldest entries are forgotten.
+    Owners: a tranId received in a success belongs to that request; the record an "executed"
+    or "pending" verdict named belongs to the request reconciled. Unresolved: requests sent
+    whose outcome is unknown and not yet established by a verdict. Bounded: the oldest
+    entries are forgotten.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._owners: OrderedDict[int, RequestKey | None] = OrderedDict()
+        self._owners: OrderedDict[int, tuple[str, str, int] | None] = OrderedDict()
+        self._unresolved: OrderedDict[tuple[str, str, int], SentRepay] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def executed(self, tran_id: int, request: RequestKey | None = None) -> None:
+    def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
         with self._lock:
-            self._owners.setdefault(tran_id, request)
+            self._owners.setdefault(tran_id, None if request is None else request.key)
             self._owners.move_to_end(tran_id)
-            while len(self._owners) > self._capacity:
-                self._owners.popitem(last=False)
+            _trim(self._owners, self._capacity)
 
-    def not_for(self, request: RequestKey) -> frozenset[int]:
+    def not_for(self, request: SentRepay) -> frozenset[int]:
         """txIds known to belong to requests other than `request`."""
         with self._lock:
-            return frozenset(t for t, owner in self._owners.items() if owner != request)
+            return frozenset(t for t, owner in self._owners.items() if owner != request.key)
+
+    def unknown(self, request: SentRepay) -> None:
+        """`request` was sent and its outcome is unknown."""
+        with self._lock:
+            self._unresolved[request.key] = request
+            _trim(self._unresolved, self._capacity)
+
+    def unresolved(self) -> tuple[SentRepay, ...]:
+        with self._lock:
+            return tuple(self._unresolved.values())
+
+    def settle(self, result: ReconcileResult) -> None:
+        """Learn from a verdict: an owned record, or a request known not to have executed."""
+        if result.verdict in (Verdict.EXECUTED, Verdict.PENDING, Verdict.NOT_EXECUTED):
+            self.resolved(result.request, result.tran_id)
+
+    def resolved(self, request: SentRepay, tran_id: int | None) -> None:
+        """`request`'s outcome is known: it owns `tran_id`, or (None) it did not execute."""
+        if tran_id is not None:
+            self.executed(tran_id, request)
+        with self._lock:
+            self._unresolved.pop(request.key, None)
 
 
-def _same_amount(text: str, wanted: Decimal) -> bool:
+def _trim(entries: OrderedDict[Any, Any], capacity: int) -> None:
+    while len(entries) > capacity:
+        entries.popitem(last=False)
+
+
+def _same_amount(text: str, wanted: str) -> bool:
     try:
-        return Decimal(text) == wanted
+        return Decimal(text) == Decimal(wanted)
     except (InvalidOperation, TypeError):
         return False

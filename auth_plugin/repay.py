@@ -15,6 +15,7 @@ each, with trading timeouts (`client_factory.trading_timeout`); close them or us
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from auth_plugin.client_factory import (
     build_client,
     trading_timeout,
 )
-from auth_plugin.clock import DEFAULT_TIME_PATH, Clock
+from auth_plugin.clock import DEFAULT_TIME_PATH, Clock, OffsetSample
 from auth_plugin.credentials import Credentials
 from auth_plugin.errors import (
     Banned,
@@ -59,13 +60,13 @@ from auth_plugin.pacing import (
 )
 from auth_plugin.reconcile import (
     DEFAULT_RECV_WINDOW_MS,
-    MAX_PAGES,
     PAGE_SIZE,
     ReconcileResult,
-    RecordRow,
+    RecordWalk,
+    RepayRecord,
+    SentRepay,
     TranIdLedger,
-    match_records,
-    search_start,
+    judge,
 )
 from auth_plugin.retry_policy import DEFAULT_BAN_SECONDS, RetryPolicy
 from auth_plugin.validation import canonical_amount, validate_asset, validate_recv_window
@@ -79,8 +80,6 @@ from papi_repay_client.types import UNSET, Response, Unset
 PRODUCTION_BASE_URL = "https://papi.binance.com"
 PRODUCTION_TIME_URL = "https://api.binance.com/api/v3/time"
 CLOCK_SAMPLES = 3
-# Extra wait past the request's recvWindow before concluding from the records.
-SETTLE_MARGIN_MS = 250
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
@@ -201,7 +200,11 @@ class _Core:
             and isinstance(parsed, RepayLoanResponse)
             and _is_int(parsed.tran_id)
         ):
-            self.tran_ids.executed(parsed.tran_id)
+            if context.timestamp_ms is not None:
+                request = SentRepay(context.asset, context.amount or "", context.timestamp_ms, 0)
+                self.tran_ids.executed(parsed.tran_id, request)
+            else:
+                self.tran_ids.executed(parsed.tran_id)
             return RepayResult(
                 tran_id=parsed.tran_id,
                 asset=context.asset,
@@ -214,12 +217,12 @@ class _Core:
 
     def record_rows(
         self, response: Response[Any] | None, exchange: Exchange, context: SendContext
-    ) -> tuple[list[RecordRow], int]:
+    ) -> tuple[list[RepayRecord], int]:
         parsed = None if response is None else response.parsed
         raw = exchange.response
         if raw is not None and raw.status_code == 200 and isinstance(parsed, RepayRecordPage):
             rows = [
-                RecordRow(r.tx_id, r.asset, r.amount, str(r.status), r.timestamp)
+                RepayRecord(r.tx_id, r.asset, r.amount, str(r.status), r.timestamp)
                 for r in parsed.rows
             ]
             return rows, parsed.total
@@ -234,33 +237,46 @@ class _Core:
             content = b""
         return self.learn(error_from_response(raw.status_code, raw.headers, content, context))
 
-    def matched(
-        self, rows: list[RecordRow], asset: str, amount: str, since_ms: int, start: int
-    ) -> ReconcileResult:
-        request = (asset, amount, since_ms)
-        result = match_records(
-            rows,
-            asset=asset,
-            amount=amount,
-            since_ms=since_ms,
-            searched_from_ms=start,
-            exclude=self.tran_ids.not_for(request),
+    def judged(self, request: SentRepay, walk: RecordWalk, read_from_ms: int) -> ReconcileResult:
+        """The verdict, learnt from: `read_from_ms` is the earliest the server's clock can
+        have shown when the first page was read."""
+        result = judge(
+            request,
+            walk,
+            window_closed=read_from_ms > request.latest_ms,
+            known_elsewhere=self.tran_ids.not_for(request),
+            unresolved=self.tran_ids.unresolved(),
         )
-        if result.tran_id is not None:
-            self.tran_ids.executed(result.tran_id, request)
+        self.tran_ids.settle(result)
         return result
 
-    def outcome_since(self, error: OutcomeUnknown) -> tuple[str, str, int, int]:
-        """(asset, amount, timestamp, recvWindow) of an OutcomeUnknown, for reconciliation."""
+    def sent_of(self, error: OutcomeUnknown) -> SentRepay:
+        """What the request behind an OutcomeUnknown signed, for reconciliation."""
         if error.asset is None or error.amount is None or error.timestamp_ms is None:
             raise InvalidInput("this OutcomeUnknown lacks the asset, amount or timestamp")
-        return error.asset, error.amount, error.timestamp_ms, self.window_of(error.recv_window)
-
-    def settle_delay(self, timestamp_ms: int, recv_window: int) -> float:
-        """Seconds until the request's recvWindow has passed on the (server-synced) clock."""
-        return max(
-            0.0, (timestamp_ms + recv_window + SETTLE_MARGIN_MS - self.clock.now_ms()) / 1000
+        return SentRepay(
+            error.asset, error.amount, error.timestamp_ms, self.window_of(error.recv_window)
         )
+
+    def unknown_outcome(self, error: OutcomeUnknown) -> None:
+        """Remember a repay whose outcome is unknown: it may own a record in a later window."""
+        if error.timestamp_ms is not None:
+            self.tran_ids.unknown(self.sent_of(error))
+
+    def sent_before_answer(self, context: SendContext, exchange: Exchange) -> None:
+        """A repay call ended without an answer (cancelled) after its request was signed."""
+        timestamp = exchange.timestamp_ms
+        if context.operation == "repay" and context.amount and timestamp is not None:
+            window = self.window_of(context.recv_window)
+            self.tran_ids.unknown(SentRepay(context.asset, context.amount, timestamp, window))
+
+    def server_now_low(self, sample: OffsetSample) -> int:
+        """The earliest the server's clock can show now, after measuring it with `sample`."""
+        return self.clock.now_ms() - uncertainty_ms(sample)
+
+    def settle_delay(self, request: SentRepay, sample: OffsetSample) -> float:
+        """Seconds until the server's clock is surely past the request's window."""
+        return max(0.0, (request.latest_ms + 1 - self.server_now_low(sample)) / 1000)
 
 
 def _is_int(value: object) -> bool:
@@ -281,6 +297,12 @@ def _local_copy(
         sent=False,
         retry_after=wait,
     )
+
+
+def uncertainty_ms(sample: OffsetSample) -> int:
+    """How far `clock.now_ms()` can be from the server's clock after `sample`: half the round
+    trip, plus 1 ms each for the server's whole-ms reading, our rounding and our floor."""
+    return math.ceil(sample.rtt_ms / 2) + 3
 
 
 def _checked_since(since_ms: int) -> int:
@@ -394,7 +416,11 @@ class RepayClient:
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         asset, amount_text, window = self._core.checked(asset, amount, recv_window)
         context = SendContext("repay", asset, amount_text, None, self._core.window_of(window))
-        return self._with_retries(partial(self._repay_once, context, window), idempotent=False)
+        try:
+            return self._with_retries(partial(self._repay_once, context, window), idempotent=False)
+        except OutcomeUnknown as error:
+            self._core.unknown_outcome(error)
+            raise
 
     def reconcile(
         self,
@@ -402,35 +428,55 @@ class RepayClient:
         amount: Decimal | int | str,
         since_ms: int,
         recv_window: int | None = None,
+        *,
+        settle: bool = False,
     ) -> ReconcileResult:
-        """Look for a repay of `amount` `asset` sent at `since_ms` in the repay records."""
+        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
+        `recv_window`), from the repay records; see `reconcile.Verdict`."""
         asset, amount_text, window = self._core.checked(asset, amount, recv_window)
         since_ms = _checked_since(since_ms)
-        start = search_start(since_ms, self._core.window_of(window))
-        rows: list[RecordRow] = []
-        for page in range(1, MAX_PAGES + 1):
-            found, total = self._with_retries(
-                partial(self._records_once, asset, start, page), idempotent=True
-            )
-            rows.extend(found)
-            if len(found) < PAGE_SIZE or len(rows) >= total:
-                break
-        return self._core.matched(rows, asset, amount_text, since_ms, start)
+        request = SentRepay(asset, amount_text, since_ms, self._core.window_of(window))
+        return self.reconcile_sent(request, settle=settle)
 
     def reconcile_outcome(self, error: OutcomeUnknown, *, settle: bool = True) -> ReconcileResult:
-        """`reconcile` for the request behind `error`; with `settle`, first wait until its
-        recvWindow has passed, so a request still queued at the server can't be missed."""
-        asset, amount, timestamp, window = self._core.outcome_since(error)
-        if settle:
-            delay = self._core.settle_delay(timestamp, window)
-            if delay > 0:
-                self._sleep(delay)
-        return self.reconcile(asset, amount, timestamp, window)
+        """The verdict on the request behind `error` (see `reconcile_sent`)."""
+        return self.reconcile_sent(self._core.sent_of(error), settle=settle)
 
-    def sync_clock(self) -> None:
-        """Measure the clock offset against the time endpoint now."""
+    def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> ReconcileResult:
+        """The verdict on `request`. Measures the server's clock first; with `settle`, waits
+        until the request can no longer execute (else the verdict may be "unknown")."""
+        sample = self.sync_clock()
+        if settle and (delay := self._core.settle_delay(request, sample)) > 0:
+            self._sleep(delay)
+        read_from = self._core.server_now_low(sample)
+        walk = RecordWalk()
+        while (page := walk.next_page()) is not None:
+            found, total = self._with_retries(
+                partial(self._records_once, request, page), idempotent=True
+            )
+            walk.add(found, total)
+        return self._core.judged(request, walk, read_from)
+
+    def request_of(self, error: OutcomeUnknown) -> SentRepay:
+        """What the request behind `error` signed (InvalidInput if it carries no timestamp)."""
+        return self._core.sent_of(error)
+
+    @property
+    def tran_ids(self) -> TranIdLedger:
+        """What this client knows of its own repays (tranIds received, unknown outcomes)."""
+        return self._core.tran_ids
+
+    @property
+    def unresolved(self) -> tuple[SentRepay, ...]:
+        """Repays sent whose outcome is unknown (OutcomeUnknown, or the call was interrupted
+        after signing) and that no verdict has settled yet: pass each to `reconcile_sent`."""
+        return self._core.tran_ids.unresolved()
+
+    def sync_clock(self) -> OffsetSample:
+        """Measure the clock offset against the time endpoint now; the best sample."""
+        send = self._admit(TIME_WEIGHT * CLOCK_SAMPLES)  # nothing is sent while banned
         try:
-            self._core.clock.calibrate(
+            return self._core.clock.calibrate(
                 self._time_client(), path=self._settings.time_url, samples=CLOCK_SAMPLES
             )
         except httpx.HTTPError as exc:
@@ -438,7 +484,7 @@ class RepayClient:
                 f"time endpoint {self._settings.time_url} did not answer ({type(exc).__name__})"
             ) from exc
         finally:
-            self._core.budget.note(TIME_WEIGHT * CLOCK_SAMPLES)
+            self._core.budget.settle(send, None)
 
     def close(self) -> None:
         self._http.close()
@@ -489,14 +535,15 @@ class RepayClient:
         return self._core.repay_result(response, exchange, context, attempt)
 
     def _records_once(
-        self, asset: str, start: int, page: int, attempt: int
-    ) -> tuple[list[RecordRow], int]:
-        context = SendContext("repay-record query", asset)
+        self, request: SentRepay, page: int, attempt: int
+    ) -> tuple[list[RepayRecord], int]:
+        context = SendContext("repay-record query", request.asset)
         call = partial(
             query_repay_records.sync_detailed,
             client=self._generated,
-            asset=asset,
-            start_time=start,
+            asset=request.asset,
+            start_time=request.earliest_ms,
+            end_time=request.latest_ms,
             current=page,
             size=PAGE_SIZE,
         )
@@ -518,6 +565,9 @@ class RepayClient:
                 if exchange.response is None:
                     raise
                 response = None
+            except BaseException:  # interrupted (cancelled, KeyboardInterrupt) after signing?
+                self._core.sent_before_answer(context, exchange)
+                raise
             finally:
                 self._core.settle(send, exchange)
         return response, exchange, context.with_timestamp(exchange.timestamp_ms or sent_at)
@@ -590,9 +640,13 @@ class AsyncRepayClient:
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         asset, amount_text, window = self._core.checked(asset, amount, recv_window)
         context = SendContext("repay", asset, amount_text, None, self._core.window_of(window))
-        return await self._with_retries(
-            partial(self._repay_once, context, window), idempotent=False
-        )
+        try:
+            return await self._with_retries(
+                partial(self._repay_once, context, window), idempotent=False
+            )
+        except OutcomeUnknown as error:
+            self._core.unknown_outcome(error)
+            raise
 
     async def reconcile(
         self,
@@ -600,37 +654,58 @@ class AsyncRepayClient:
         amount: Decimal | int | str,
         since_ms: int,
         recv_window: int | None = None,
+        *,
+        settle: bool = False,
     ) -> ReconcileResult:
-        """Look for a repay of `amount` `asset` sent at `since_ms` in the repay records."""
+        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
+        `recv_window`), from the repay records; see `reconcile.Verdict`."""
         asset, amount_text, window = self._core.checked(asset, amount, recv_window)
         since_ms = _checked_since(since_ms)
-        start = search_start(since_ms, self._core.window_of(window))
-        rows: list[RecordRow] = []
-        for page in range(1, MAX_PAGES + 1):
-            found, total = await self._with_retries(
-                partial(self._records_once, asset, start, page), idempotent=True
-            )
-            rows.extend(found)
-            if len(found) < PAGE_SIZE or len(rows) >= total:
-                break
-        return self._core.matched(rows, asset, amount_text, since_ms, start)
+        request = SentRepay(asset, amount_text, since_ms, self._core.window_of(window))
+        return await self.reconcile_sent(request, settle=settle)
 
     async def reconcile_outcome(
         self, error: OutcomeUnknown, *, settle: bool = True
     ) -> ReconcileResult:
-        """`reconcile` for the request behind `error`; with `settle`, first wait until its
-        recvWindow has passed, so a request still queued at the server can't be missed."""
-        asset, amount, timestamp, window = self._core.outcome_since(error)
-        if settle:
-            delay = self._core.settle_delay(timestamp, window)
-            if delay > 0:
-                await self._sleep(delay)
-        return await self.reconcile(asset, amount, timestamp, window)
+        """The verdict on the request behind `error` (see `reconcile_sent`)."""
+        return await self.reconcile_sent(self._core.sent_of(error), settle=settle)
 
-    async def sync_clock(self) -> None:
-        """Measure the clock offset against the time endpoint now."""
+    async def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> ReconcileResult:
+        """The verdict on `request`. Measures the server's clock first; with `settle`, waits
+        until the request can no longer execute (else the verdict may be "unknown")."""
+        sample = await self.sync_clock()
+        if settle and (delay := self._core.settle_delay(request, sample)) > 0:
+            await self._sleep(delay)
+        read_from = self._core.server_now_low(sample)
+        walk = RecordWalk()
+        while (page := walk.next_page()) is not None:
+            found, total = await self._with_retries(
+                partial(self._records_once, request, page), idempotent=True
+            )
+            walk.add(found, total)
+        return self._core.judged(request, walk, read_from)
+
+    def request_of(self, error: OutcomeUnknown) -> SentRepay:
+        """What the request behind `error` signed (InvalidInput if it carries no timestamp)."""
+        return self._core.sent_of(error)
+
+    @property
+    def tran_ids(self) -> TranIdLedger:
+        """What this client knows of its own repays (tranIds received, unknown outcomes)."""
+        return self._core.tran_ids
+
+    @property
+    def unresolved(self) -> tuple[SentRepay, ...]:
+        """Repays sent whose outcome is unknown (OutcomeUnknown, or the call was cancelled
+        after signing, e.g. by `asyncio.wait_for`) and that no verdict has settled yet: pass
+        each to `reconcile_sent`."""
+        return self._core.tran_ids.unresolved()
+
+    async def sync_clock(self) -> OffsetSample:
+        """Measure the clock offset against the time endpoint now; the best sample."""
+        send = await self._admit(TIME_WEIGHT * CLOCK_SAMPLES)  # nothing is sent while banned
         try:
-            await self._core.clock.acalibrate(
+            return await self._core.clock.acalibrate(
                 self._time_client(), path=self._settings.time_url, samples=CLOCK_SAMPLES
             )
         except httpx.HTTPError as exc:
@@ -638,7 +713,7 @@ class AsyncRepayClient:
                 f"time endpoint {self._settings.time_url} did not answer ({type(exc).__name__})"
             ) from exc
         finally:
-            self._core.budget.note(TIME_WEIGHT * CLOCK_SAMPLES)
+            self._core.budget.settle(send, None)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -691,14 +766,15 @@ class AsyncRepayClient:
         return self._core.repay_result(response, exchange, context, attempt)
 
     async def _records_once(
-        self, asset: str, start: int, page: int, attempt: int
-    ) -> tuple[list[RecordRow], int]:
-        context = SendContext("repay-record query", asset)
+        self, request: SentRepay, page: int, attempt: int
+    ) -> tuple[list[RepayRecord], int]:
+        context = SendContext("repay-record query", request.asset)
         call = partial(
             query_repay_records.asyncio_detailed,
             client=self._generated,
-            asset=asset,
-            start_time=start,
+            asset=request.asset,
+            start_time=request.earliest_ms,
+            end_time=request.latest_ms,
             current=page,
             size=PAGE_SIZE,
         )
@@ -720,6 +796,9 @@ class AsyncRepayClient:
                 if exchange.response is None:
                     raise
                 response = None
+            except BaseException:  # interrupted (cancelled, KeyboardInterrupt) after signing?
+                self._core.sent_before_answer(context, exchange)
+                raise
             finally:
                 self._core.settle(send, exchange)
         return response, exchange, context.with_timestamp(exchange.timestamp_ms or sent_at)

@@ -29,3 +29,11 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(autouse=True)
+def private_journal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Each test's papi-repay runs (in-process or child) keep their journal in a temp dir."""
+    path = tmp_path_factory.mktemp("journal") / "journal"
+    monkeypatch.setenv("PAPI_REPAY_JOURNAL", str(path))
+    return path

@@ -34,6 +34,11 @@ from papi_sandbox.signatures import KEY_TYPES, KeyType, make_verifier
 
 _API_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 _ASSET = re.compile(r"^[A-Z0-9]{1,20}$")
+_PLAIN_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+# What the ledger stores (and what its 28-digit decimal context quantizes without error):
+# at most 20 integer digits and 8 decimals.
+MAX_INTEGER_DIGITS = 20
+_AMOUNT_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 @dataclass(frozen=True)
@@ -71,22 +76,30 @@ def is_valid_api_key(api_key: str) -> bool:
 
 
 def parse_seed_amount(value: object, what: str) -> Decimal:
-    """A non-negative amount with at most 8 decimals; strings preferred (floats lose digits)."""
+    """A non-negative amount below 10**20 with at most 8 decimals (judged by value: "1.50"
+    is fine); strings preferred (floats lose digits). A string must be plain digits with an
+    optional fraction: no sign, exponent, blanks or underscores."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError(f"{what} must be a decimal string, got {value!r}")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError(f"{what} must be a plain non-negative decimal like '12.5', got {value!r}")
     try:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise ValueError(f"{what} is not a decimal: {value!r}") from exc
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or amount < 0 or amount.is_signed():
         raise ValueError(f"{what} must be a finite non-negative decimal, got {value!r}")
+    if amount >= _AMOUNT_LIMIT:
+        raise ValueError(f"{what} has more than {MAX_INTEGER_DIGITS} integer digits: {value!r}")
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
         raise ValueError(f"{what} has more than {MAX_DECIMAL_PLACES} decimal places: {value!r}")
     return amount
 
 
-def asset_seed_from_mapping(raw: Mapping[str, Any], what: str) -> AssetSeed:
+def asset_seed_from_mapping(raw: object, what: str) -> AssetSeed:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{what} must be a mapping of principal/interest/free, got {raw!r}")
     unknown = set(raw) - {"principal", "interest", "free"}
     if unknown:
         raise ValueError(f"{what}: unknown fields {sorted(unknown)}")
@@ -99,21 +112,30 @@ def asset_seed_from_mapping(raw: Mapping[str, Any], what: str) -> AssetSeed:
     )
 
 
-def account_from_mapping(raw: Mapping[str, Any], base_dir: Path | None = None) -> AccountSpec:
-    allowed = {"name", "api_key", "key_type", "secret", "public_key", "public_key_file", "assets"}
-    unknown = set(raw) - allowed
+_TEXT_FIELDS = ("name", "api_key", "key_type", "secret", "public_key", "public_key_file")
+
+
+def account_from_mapping(raw: object, base_dir: Path | None = None) -> AccountSpec:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"an account must be a mapping of fields, got {raw!r}")
+    unknown = set(raw) - {*_TEXT_FIELDS, "assets"}
     if unknown:
-        raise ValueError(f"account fields not understood: {sorted(unknown)}")
+        raise ValueError(f"account fields not understood: {sorted(map(str, unknown))}")
+    for text_field in _TEXT_FIELDS:
+        if text_field in raw and not isinstance(raw[text_field], str):
+            raise ValueError(f"account {text_field} must be a string, got {raw[text_field]!r}")
     name = str(raw.get("name", ""))
     key_type = raw.get("key_type")
     if key_type not in KEY_TYPES:
         raise ValueError(f"account {name!r}: key_type must be one of {KEY_TYPES}")
     key = _key_material(raw, cast(KeyType, key_type), name, base_dir)
-    assets_raw = raw.get("assets") or {}
+    assets_raw = raw.get("assets")
+    if assets_raw is None:  # `assets:` with nothing under it, in YAML
+        assets_raw = {}
     if not isinstance(assets_raw, Mapping):
         raise ValueError(f"account {name!r}: assets must be a mapping")
     assets = {
-        str(asset): asset_seed_from_mapping(seed or {}, f"{name}.{asset}")
+        str(asset): asset_seed_from_mapping({} if seed is None else seed, f"{name}.{asset}")
         for asset, seed in assets_raw.items()
     }
     return AccountSpec(
@@ -143,13 +165,28 @@ def _key_material(
 
 
 def load_accounts_file(path: Path) -> list[AccountSpec]:
-    text = path.read_text(encoding="utf-8")
+    """The file's accounts. OSError if it (or a public_key_file) cannot be read; ValueError,
+    starting with the path, if its content is not a valid accounts file (bad UTF-8, JSON or
+    YAML included)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    try:
+        return _accounts_document(text, path)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def _accounts_document(text: str, path: Path) -> list[AccountSpec]:
     document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     if not isinstance(document, Mapping) or not isinstance(document.get("accounts"), list):
-        raise ValueError(f"{path}: expected a mapping with an 'accounts' list")
+        raise ValueError("expected a mapping with an 'accounts' list")
     specs = [account_from_mapping(entry, path.parent) for entry in document["accounts"]]
     names = [spec.name for spec in specs]
     keys = [spec.api_key for spec in specs]
     if len(set(names)) != len(names) or len(set(keys)) != len(keys):
-        raise ValueError(f"{path}: account names and api keys must be unique")
+        raise ValueError("account names and api keys must be unique")
     return specs

@@ -1,6 +1,9 @@
 """The sandbox's own control API under /sandbox-admin/ (only when enabled).
 
 Not a Binance API: plain JSON in and out, errors as {"error": "..."} with 400 or 404.
+Every input is checked before anything changes (types exactly: a bool is not a number, a
+string is not a number; unknown fields refused), and answers are strict JSON: a value that
+would need NaN or Infinity is an error, never emitted.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from papi_sandbox.accounts import account_from_mapping, parse_seed_amount
-from papi_sandbox.errors import ASSET_RANGE, json_response
-from papi_sandbox.ledger import UnknownAccount
-from papi_sandbox.paths import ADMIN_PREFIX
+from papi_sandbox.errors import ASSET_RANGE
+from papi_sandbox.ledger import RECORD_STATUSES, UnknownAccount, UnknownRecord
+from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
 from papi_sandbox.sandbox import Account, Sandbox
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+# About year 2286 in ms: far beyond any test, far below what a client's int64 can hold.
+MAX_CLOCK_MS = 10**13
+MAX_TRAN_ID = 2**63 - 1
+FAULT_FIELDS = frozenset({"kind", "times", "path", "seconds", "code", "msg"})
 
 
 class AdminError(Exception):
@@ -29,12 +37,25 @@ class AdminError(Exception):
         self.status = status
 
 
+def admin_json(
+    payload: object, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    try:
+        body = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    except ValueError as exc:
+        raise AdminError(f"answer is not representable as JSON: {exc}", 500) from exc
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
 def _sandbox(request: Request) -> Sandbox:
     sandbox: Sandbox = request.app.state.sandbox
     return sandbox
 
 
-async def _json_object(request: Request) -> Mapping[str, Any]:
+async def _json_object(
+    request: Request, allowed: frozenset[str] | None = None
+) -> Mapping[str, Any]:
+    """The body as a JSON object ({} if empty); with `allowed`, other fields are refused."""
     raw = await request.body()
     try:
         document = json.loads(raw or b"{}")
@@ -42,7 +63,32 @@ async def _json_object(request: Request) -> Mapping[str, Any]:
         raise AdminError(f"body is not JSON: {exc}") from exc
     if not isinstance(document, Mapping):
         raise AdminError("body must be a JSON object")
+    if allowed is not None:
+        unknown = set(document) - allowed
+        if unknown:
+            raise AdminError(f"fields not understood: {sorted(unknown)}")
     return document
+
+
+async def _no_fields(request: Request) -> None:
+    """Endpoints that take no input accept an empty body or {} only."""
+    await _json_object(request, frozenset())
+
+
+def _whole(body: Mapping[str, Any], field: str, low: int, high: int) -> int:
+    value = body[field]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise AdminError(f"{field} must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _text(body: Mapping[str, Any], field: str) -> str:
+    if field not in body:
+        raise AdminError(f"{field} is missing")
+    value = body[field]
+    if not isinstance(value, str):
+        raise AdminError(f"{field} must be a string, not {value!r}")
+    return value
 
 
 def _guarded(handler: Handler) -> Handler:
@@ -50,11 +96,13 @@ def _guarded(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except AdminError as exc:
-            return json_response({"error": str(exc)}, exc.status)
+            return admin_json({"error": str(exc)}, exc.status)
         except UnknownAccount as exc:
-            return json_response({"error": f"no account named {exc.args[0]!r}"}, 404)
+            return admin_json({"error": f"no account named {exc.args[0]!r}"}, 404)
+        except UnknownRecord as exc:
+            return admin_json({"error": f"no repay record with tranId {exc.args[0]!r}"}, 404)
         except (ValueError, TypeError) as exc:
-            return json_response({"error": str(exc)}, 400)
+            return admin_json({"error": str(exc)}, 400)
 
     return run
 
@@ -64,19 +112,21 @@ def _account_json(account: Account) -> dict[str, str]:
 
 
 async def list_accounts(request: Request) -> Response:
-    return json_response({"accounts": [_account_json(a) for a in _sandbox(request).accounts()]})
+    await _no_fields(request)
+    return admin_json({"accounts": [_account_json(a) for a in _sandbox(request).accounts()]})
 
 
 async def put_account(request: Request) -> Response:
     """Create or replace an account; its assets replace all the ones it had."""
     spec = account_from_mapping(await _json_object(request))
-    return json_response(_account_json(_sandbox(request).add_account(spec)))
+    return admin_json(_account_json(_sandbox(request).add_account(spec)))
 
 
 async def read_ledger(request: Request) -> Response:
+    await _no_fields(request)
     name = request.path_params["name"]
     balances = _sandbox(request).ledger.balances(name)
-    return json_response(
+    return admin_json(
         {"account": name, "assets": {asset: bal.as_json() for asset, bal in balances.items()}}
     )
 
@@ -85,79 +135,102 @@ async def set_asset(request: Request) -> Response:
     name, asset = request.path_params["name"], request.path_params["asset"]
     if not re.fullmatch(ASSET_RANGE, asset):
         raise AdminError(f"asset must match {ASSET_RANGE}")
-    body = await _json_object(request)
-    unknown = set(body) - {"principal", "interest", "free"}
-    if unknown:
-        raise AdminError(f"fields not understood: {sorted(unknown)}")
+    body = await _json_object(request, frozenset({"principal", "interest", "free"}))
     amounts = {field: parse_seed_amount(value, field) for field, value in body.items()}
     balance = _sandbox(request).ledger.set_balance(name, asset, **amounts)
-    return json_response({"account": name, "asset": asset, **balance.as_json()})
+    return admin_json({"account": name, "asset": asset, **balance.as_json()})
 
 
 async def list_repays(request: Request) -> Response:
+    await _no_fields(request)
     name = request.path_params["name"]
     sandbox = _sandbox(request)
     sandbox.ledger.balances(name)  # 404 for an unknown account rather than an empty list
     records = sorted(sandbox.ledger.repays(name), key=lambda record: record.tran_id)
-    return json_response({"repays": [{"tranId": r.tran_id, **r.as_api_row()} for r in records]})
+    return admin_json({"repays": [{"tranId": r.tran_id, **r.as_api_row()} for r in records]})
 
 
 async def faults(request: Request) -> Response:
     board = _sandbox(request).faults
     if request.method == "POST":
-        body = await _json_object(request)
+        body = await _json_object(request, FAULT_FIELDS)
+        # FaultBoard.inject checks every value's type and range (ValueError: 400).
         board.inject(
-            kind=str(body.get("kind", "")),
+            kind=body.get("kind", ""),
             times=body.get("times", 1),
-            path=body.get("path", "/papi/v1/repayLoan"),
-            seconds=float(body.get("seconds", 0.0)),
+            path=body.get("path", REPAY_PATH),
+            seconds=body.get("seconds", 0.0),
             code=body.get("code"),
             msg=body.get("msg"),
         )
-    elif request.method == "DELETE":
-        board.clear()
-    return json_response({"faults": [fault.as_json() for fault in board.active()]})
+    else:
+        await _no_fields(request)
+        if request.method == "DELETE":
+            board.clear()
+    return admin_json({"faults": [fault.as_json() for fault in board.active()]})
 
 
 async def clock(request: Request) -> Response:
     """POST applies, in this order: offset_ms (set), shift_ms (add), pin_ms (int, or null to
-    unpin)."""
+    unpin); all are checked before any is applied."""
     sandbox_clock = _sandbox(request).clock
-    if request.method == "POST":
-        body = await _json_object(request)
-        if "offset_ms" in body:
-            sandbox_clock.set_offset(int(body["offset_ms"]))
-        if "shift_ms" in body:
-            sandbox_clock.shift(int(body["shift_ms"]))
-        if "pin_ms" in body:
-            pin = body["pin_ms"]
-            if pin is None:
-                sandbox_clock.unpin()
-            else:
-                sandbox_clock.pin(int(pin))
-    return json_response(sandbox_clock.snapshot())
+    if request.method != "POST":
+        await _no_fields(request)
+        return admin_json(sandbox_clock.snapshot())
+    body = await _json_object(request, frozenset({"offset_ms", "shift_ms", "pin_ms"}))
+    offset = _whole(body, "offset_ms", -MAX_CLOCK_MS, MAX_CLOCK_MS) if "offset_ms" in body else None
+    shift = _whole(body, "shift_ms", -MAX_CLOCK_MS, MAX_CLOCK_MS) if "shift_ms" in body else None
+    pin = _whole(body, "pin_ms", 0, MAX_CLOCK_MS) if body.get("pin_ms") is not None else None
+    if offset is not None:
+        sandbox_clock.set_offset(offset)
+    if shift is not None:
+        sandbox_clock.shift(shift)
+    if "pin_ms" in body:
+        if pin is None:
+            sandbox_clock.unpin()
+        else:
+            sandbox_clock.pin(pin)
+    return admin_json(sandbox_clock.snapshot())
 
 
 async def rate_limits(request: Request) -> Response:
-    return json_response({"clients": _sandbox(request).rate_limiter.snapshot()})
+    await _no_fields(request)
+    return admin_json({"clients": _sandbox(request).rate_limiter.snapshot()})
 
 
 async def reset_rate_limits(request: Request) -> Response:
+    await _no_fields(request)
     limiter = _sandbox(request).rate_limiter
     limiter.reset()
-    return json_response({"clients": limiter.snapshot()})
+    return admin_json({"clients": limiter.snapshot()})
 
 
 async def requests(request: Request) -> Response:
+    await _no_fields(request)
     counters = _sandbox(request).counters
     if request.method == "DELETE":
         counters.reset()
-    return json_response({"counts": counters.snapshot()})
+    return admin_json({"counts": counters.snapshot()})
 
 
 async def reset(request: Request) -> Response:
+    await _no_fields(request)
     _sandbox(request).reset()
-    return json_response({"reset": True})
+    return admin_json({"reset": True})
+
+
+async def record_status(request: Request) -> Response:
+    """Relabel a repay record PENDING, CONFIRMED or FAILED (balances stay as they are)."""
+    body = await _json_object(request, frozenset({"account", "tranId", "status"}))
+    account = _text(body, "account")
+    if "tranId" not in body:
+        raise AdminError("tranId is missing")
+    tran_id = _whole(body, "tranId", 0, MAX_TRAN_ID)
+    status = _text(body, "status")
+    if status not in RECORD_STATUSES:
+        raise AdminError(f"status must be one of {RECORD_STATUSES}, not {status!r}")
+    record = _sandbox(request).ledger.set_record_status(account, tran_id, status)
+    return admin_json({"account": account, "tranId": record.tran_id, **record.as_api_row()})
 
 
 def _route(path: str, handler: Handler, methods: list[str]) -> Route:
@@ -176,4 +249,5 @@ routes = [
     _route("rate-limits/reset", reset_rate_limits, ["POST"]),
     _route("requests", requests, ["GET", "DELETE"]),
     _route("reset", reset, ["POST"]),
+    _route("records/status", record_status, ["POST"]),
 ]

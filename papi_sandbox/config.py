@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papi_sandbox.accounts import AccountSpec
+from papi_sandbox.deadlines import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, check_timeout
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,10 @@ class SandboxConfig:
     ban_after_rejections: int = 3  # 429s tolerated in a row before the next one becomes a ban
     ban_seconds: float = 120.0
     clock_offset_ms: int = 0  # server clock = wall clock + offset (a skewed server)
+    # Slow clients (see deadlines.py): seconds to send a request's head, then its body.
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+
+    def __post_init__(self) -> None:
+        check_timeout(self.header_timeout, "header_timeout")
+        check_timeout(self.body_timeout, "body_timeout")

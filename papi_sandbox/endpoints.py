@@ -13,7 +13,14 @@ from starlette.types import Receive, Scope
 
 from papi_sandbox import errors
 from papi_sandbox.errors import json_response
-from papi_sandbox.ledger import ExceedsLiability, InsufficientBalance, UnknownAsset
+from papi_sandbox.faults import PENDING_RECORD
+from papi_sandbox.ledger import (
+    STATUS_CONFIRMED,
+    STATUS_PENDING,
+    ExceedsLiability,
+    InsufficientBalance,
+    UnknownAsset,
+)
 from papi_sandbox.params import ParamSpec, parse_amount, parse_asset, parse_bool, parse_long
 from papi_sandbox.paths import PING_PATH, RECORDS_PATH, REPAY_PATH, TIME_PATH
 from papi_sandbox.sandbox import Sandbox
@@ -64,14 +71,22 @@ async def repay(sandbox: Sandbox, scope: Scope, receive: Receive) -> tuple[int, 
         account, (asset, amount) = await authenticate(
             scope, receive, sandbox, REPAY_SPEC, _repay_fields
         )
+        # No await from peek to use: no other request on this event loop can take the same
+        # use of a pending_record fault, and a rejected repay leaves it armed.
+        pending = sandbox.faults.peek(REPAY_PATH, PENDING_RECORD)
+        status = STATUS_CONFIRMED if pending is None else STATUS_PENDING
         try:
-            record = sandbox.ledger.repay(account.name, asset, amount, sandbox.clock.now_ms())
+            record = sandbox.ledger.repay(
+                account.name, asset, amount, sandbox.clock.now_ms(), status
+            )
         except UnknownAsset as exc:
             raise errors.not_a_margin_asset() from exc
         except ExceedsLiability as exc:
             raise errors.repay_exceeds_borrow() from exc
         except InsufficientBalance as exc:
             raise errors.balance_not_enough() from exc
+        if pending is not None:
+            sandbox.faults.use(pending.id)
     except errors.ApiError as error:
         return error.status, errors.error_body(error)
     return 200, b'{"tranId":%d}' % record.tran_id

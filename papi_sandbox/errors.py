@@ -111,7 +111,13 @@ def invalid_parameter(param: str) -> ApiError:
 
 
 def bad_recv_window() -> ApiError:
+    """Binance's text, for a recvWindow above 60000 (it says "less than", yet 60000 passes)."""
     return ApiError(-1131, "recvWindow must be less than 60000")
+
+
+def recv_window_not_positive() -> ApiError:
+    """A sandbox choice: Binance documents no text for a recvWindow of 0."""
+    return ApiError(-1131, "recvWindow must be greater than 0.")
 
 
 def api_key_format_invalid() -> ApiError:

@@ -9,15 +9,20 @@ Kinds, by when they strike:
     latency_after    sleep `seconds`, then send the real answer
     unknown_after    503 {"code": -1000, "msg": "Unknown error, please check your request ..."}
     drop_after       close the connection without sending any response
+  while a repay succeeds (the answer is the normal 200):
+    pending_record   store the repay's record with status PENDING instead of CONFIRMED
 
 A fault hits requests to `path` (None: every public endpoint), `times` times (None: until
-cleared). "after" faults are consumed only by requests that succeeded, so a rejected request
-(bad signature, -3015, ...) gets its real error and leaves the fault armed.
+cleared). "after" faults and pending_record are consumed only by requests that succeeded, so
+a rejected request (bad signature, -3015, ...) gets its real error and leaves the fault armed.
+Every argument of `inject` is checked (types, finite bounded seconds, whole positive times)
+so that a fault can neither hang a request forever nor break one after it executed.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -26,7 +31,13 @@ from typing import Literal, get_args
 from papi_sandbox.paths import REPAY_PATH
 
 FaultKind = Literal[
-    "latency_before", "unavailable", "overloaded", "latency_after", "unknown_after", "drop_after"
+    "latency_before",
+    "unavailable",
+    "overloaded",
+    "latency_after",
+    "unknown_after",
+    "drop_after",
+    "pending_record",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
@@ -34,6 +45,11 @@ LATENCY_BEFORE: frozenset[FaultKind] = frozenset({"latency_before"})
 REFUSE_BEFORE: frozenset[FaultKind] = frozenset({"unavailable", "overloaded"})
 LATENCY_AFTER: frozenset[FaultKind] = frozenset({"latency_after"})
 BREAK_AFTER: frozenset[FaultKind] = frozenset({"unknown_after", "drop_after"})
+PENDING_RECORD: frozenset[FaultKind] = frozenset({"pending_record"})
+
+MAX_SECONDS = 600.0
+# Codes and messages go into a client's JSON answer: keep codes within a 32-bit int.
+CODE_RANGE = range(-(2**31), 2**31)
 
 
 @dataclass
@@ -65,21 +81,16 @@ class FaultBoard:
         code: int | None = None,
         msg: str | None = None,
     ) -> Fault:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {kind!r}")
-        if times is not None and times < 1:
-            raise ValueError("times must be a positive count, or None for 'until cleared'")
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
         fault = Fault(
-            id=next(self._ids),
-            kind=kind,
-            path=path,
-            times=times,
-            seconds=seconds,
-            code=code,
-            msg=msg,
+            id=0,
+            kind=_checked_kind(kind),
+            path=_checked_path(path),
+            times=_checked_times(times),
+            seconds=_checked_seconds(seconds),
+            code=_checked_code(code),
+            msg=_checked_msg(msg),
         )
+        fault.id = next(self._ids)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -100,9 +111,77 @@ class FaultBoard:
         with self._lock:
             for fault in self._faults:
                 if fault.kind in wanted and fault.path in (None, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times == 0:
-                            self._faults.remove(fault)
+                    self._use(fault)
                     return Fault(**asdict(fault))
         return None
+
+    def peek(self, path: str, kinds: Iterable[FaultKind]) -> Fault | None:
+        """The fault `take` would consume, left armed (see `use`)."""
+        if not self._faults:
+            return None
+        wanted = set(kinds)
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind in wanted and fault.path in (None, path):
+                    return Fault(**asdict(fault))
+        return None
+
+    def use(self, fault_id: int) -> None:
+        """Consume one use of a peeked fault, if it is still armed (not cleared meanwhile)."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.id == fault_id:
+                    self._use(fault)
+                    return
+
+    def _use(self, fault: Fault) -> None:
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times == 0:
+                self._faults.remove(fault)
+
+
+def _checked_kind(kind: object) -> FaultKind:
+    for known in FAULT_KINDS:
+        if kind == known and isinstance(kind, str):
+            return known
+    raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {kind!r}")
+
+
+def _checked_path(path: object) -> str | None:
+    if path is None or (isinstance(path, str) and path.startswith("/")):
+        return path
+    raise ValueError(f"path must be a string starting with '/', or None for all, not {path!r}")
+
+
+def _checked_times(times: object) -> int | None:
+    if times is None or (isinstance(times, int) and not isinstance(times, bool) and times >= 1):
+        return times
+    raise ValueError(
+        f"times must be a whole count >= 1, or None for 'until cleared', not {times!r}"
+    )
+
+
+def _checked_seconds(seconds: object) -> float:
+    if (
+        isinstance(seconds, int | float)
+        and not isinstance(seconds, bool)
+        and math.isfinite(seconds)
+        and 0 <= seconds <= MAX_SECONDS
+    ):
+        return float(seconds)
+    raise ValueError(f"seconds must be a number from 0 to {MAX_SECONDS:g}, not {seconds!r}")
+
+
+def _checked_code(code: object) -> int | None:
+    if code is None or (
+        isinstance(code, int) and not isinstance(code, bool) and code in CODE_RANGE
+    ):
+        return code
+    raise ValueError(f"code must be a 32-bit integer or None, not {code!r}")
+
+
+def _checked_msg(msg: object) -> str | None:
+    if msg is None or isinstance(msg, str):
+        return msg
+    raise ValueError(f"msg must be a string or None, not {msg!r}")

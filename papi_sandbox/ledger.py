@@ -1,241 +1,77 @@
 """Per-account, per-asset loans and balances, repay records and the tranId sequence.
 
-`Ledger` is the interface; `open_ledger` picks the implementation: `MemoryLedger` (dicts behind
-one lock, gone with the process) without a path, `SqliteLedger` (survives restarts) with one.
-Both apply the same rules (`settle_repay`, `merged_balance`) under one lock per ledger, so
-concurrent repays can neither lose nor double an update, and both keep every amount as SQLite
-stores it: quantized to 8 places.
+The public face of the ledger: the interface, types and rules live in `ledger_base` (which
+the implementations import, so there is no import cycle) and are re-exported here;
+`open_ledger` picks the implementation: `MemoryLedger` (dicts behind one lock, gone with the
+process) without a path, `SqliteLedger` (survives restarts) with one.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from decimal import Context, Decimal
 from pathlib import Path
-from typing import NamedTuple
 
-from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.signatures import KeyType
+from papi_sandbox.ledger_base import (
+    EIGHT_PLACES,
+    EXACT_PRECISION,
+    FIRST_TRAN_ID,
+    RECORD_STATUSES,
+    STATUS_CONFIRMED,
+    STATUS_FAILED,
+    STATUS_PENDING,
+    ZERO_BALANCE,
+    Balance,
+    ExceedsLiability,
+    InsufficientBalance,
+    Ledger,
+    LedgerRejection,
+    RepayRecord,
+    Settlement,
+    StoredAccount,
+    UnknownAccount,
+    UnknownAsset,
+    UnknownRecord,
+    check_status,
+    format8,
+    merged_balance,
+    quantize8,
+    settle_repay,
+)
+from papi_sandbox.ledger_memory import MemoryLedger
+from papi_sandbox.ledger_sqlite import SqliteLedger
 
-FIRST_TRAN_ID = 100_000_001
-EIGHT_PLACES = Decimal("0.00000001")
-STATUS_CONFIRMED = "CONFIRMED"
-# 20 integer + 8 decimal digits: sums and differences must never round.
-EXACT_PRECISION = 64
-_EXACT = Context(prec=EXACT_PRECISION)
-
-
-def quantize8(value: Decimal) -> Decimal:
-    """An amount as the ledger keeps it: 8 places (rounded in the current decimal context)."""
-    return value.quantize(EIGHT_PLACES)
-
-
-def format8(value: Decimal) -> str:
-    return format(value.quantize(EIGHT_PLACES), "f")
-
-
-class LedgerRejection(Exception):
-    """A business rule refused a repay; nothing was changed."""
-
-
-class UnknownAsset(LedgerRejection):
-    pass
-
-
-class ExceedsLiability(LedgerRejection):
-    pass
-
-
-class InsufficientBalance(LedgerRejection):
-    pass
-
-
-class UnknownAccount(KeyError):
-    pass
-
-
-@dataclass(frozen=True)
-class Balance:
-    principal: Decimal
-    interest: Decimal
-    free: Decimal
-
-    @property
-    def liability(self) -> Decimal:
-        return self.principal + self.interest
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "principal": format8(self.principal),
-            "interest": format8(self.interest),
-            "free": format8(self.free),
-        }
-
-    def stored(self) -> Balance:
-        """As the ledger keeps it (8 places)."""
-        return Balance(quantize8(self.principal), quantize8(self.interest), quantize8(self.free))
-
-
-ZERO_BALANCE = Balance(Decimal(0), Decimal(0), Decimal(0))
-
-
-@dataclass(frozen=True)
-class RepayRecord:
-    tran_id: int
-    account: str
-    asset: str
-    amount: Decimal
-    interest: Decimal
-    principal: Decimal
-    status: str
-    timestamp: int
-
-    def as_api_row(self) -> dict[str, str | int]:
-        """The row shape of GET /papi/v1/margin/repayLoan."""
-        return {
-            "amount": format8(self.amount),
-            "asset": self.asset,
-            "interest": format8(self.interest),
-            "principal": format8(self.principal),
-            "status": self.status,
-            "timestamp": self.timestamp,
-            "txId": self.tran_id,
-        }
-
-
-@dataclass(frozen=True)
-class StoredAccount:
-    name: str
-    api_key: str
-    key_type: KeyType
-    key: str
-
-
-class Settlement(NamedTuple):
-    """A repay worked out: the asset's balance after it and the record to keep, both as stored
-    (8 places), and the parts of the amount as computed (what `Ledger.repay` returns)."""
-
-    balance: Balance
-    interest: Decimal
-    principal: Decimal
-    stored_amount: Decimal
-    stored_interest: Decimal
-    stored_principal: Decimal
-
-
-def settle_repay(current: Balance | None, asset: str, amount: Decimal) -> Settlement:
-    """Interest first, then principal, paid from the free balance.
-
-    Rules in order: asset never held by the account (UnknownAsset), amount above
-    principal+interest (ExceedsLiability), free balance short (InsufficientBalance).
-    Arithmetic in an explicit 64-digit context, which never rounds these amounts (and, unlike
-    `localcontext`, leaves the caller's decimal context alone).
-    """
-    if current is None:
-        raise UnknownAsset(asset)
-    exact = _EXACT
-    if amount > exact.add(current.principal, current.interest):
-        raise ExceedsLiability(asset)
-    if amount > current.free:
-        raise InsufficientBalance(asset)
-    interest_part = min(amount, current.interest)
-    principal_part = exact.subtract(amount, interest_part)
-    after = Balance(
-        principal=_exact8(exact.subtract(current.principal, principal_part)),
-        interest=_exact8(exact.subtract(current.interest, interest_part)),
-        free=_exact8(exact.subtract(current.free, amount)),
-    )
-    return Settlement(
-        after,
-        interest_part,
-        principal_part,
-        _exact8(amount),
-        _exact8(interest_part),
-        _exact8(principal_part),
-    )
-
-
-def _exact8(value: Decimal) -> Decimal:
-    return value.quantize(EIGHT_PLACES, context=_EXACT)
-
-
-def merged_balance(
-    current: Balance | None,
-    principal: Decimal | None,
-    interest: Decimal | None,
-    free: Decimal | None,
-) -> Balance:
-    """set_balance's result: the given fields over the current ones (a new asset: zeros)."""
-    base = current or ZERO_BALANCE
-    return Balance(
-        principal=base.principal if principal is None else principal,
-        interest=base.interest if interest is None else interest,
-        free=base.free if free is None else free,
-    )
-
-
-class Ledger(ABC):
-    """What the sandbox keeps. Every method is atomic and safe to call from any thread."""
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    @abstractmethod
-    def wipe(self) -> None:
-        """Forget everything: accounts, balances, records; tranIds start over."""
-
-    @abstractmethod
-    def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:
-        """Store the account's key; seed its assets (all of them anew if replace_balances,
-        else only assets it does not hold yet, so a restart keeps what the ledger learned)."""
-
-    @abstractmethod
-    def accounts(self) -> list[StoredAccount]:
-        """All accounts, by name."""
-
-    @abstractmethod
-    def set_balance(
-        self,
-        account: str,
-        asset: str,
-        principal: Decimal | None = None,
-        interest: Decimal | None = None,
-        free: Decimal | None = None,
-    ) -> Balance:
-        """Set any of principal/interest/free; a new asset starts from zeros. UnknownAccount
-        if there is no such account. Returns the balance as given (before quantizing)."""
-
-    def seed(self, account: str, asset: str, seed: AssetSeed) -> Balance:
-        return self.set_balance(account, asset, seed.principal, seed.interest, seed.free)
-
-    @abstractmethod
-    def balances(self, account: str) -> dict[str, Balance]:
-        """The account's assets, by asset name. UnknownAccount if there is no such account."""
-
-    @abstractmethod
-    def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
-        """Apply `settle_repay` and record it under the next tranId (see settle_repay for the
-        rules and the LedgerRejection each raises; a rejected repay changes nothing)."""
-
-    @abstractmethod
-    def repays(
-        self,
-        account: str,
-        asset: str | None = None,
-        tran_id: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-    ) -> list[RepayRecord]:
-        """Matching records of one account, newest first (times inclusive)."""
+__all__ = [
+    "EIGHT_PLACES",
+    "EXACT_PRECISION",
+    "FIRST_TRAN_ID",
+    "RECORD_STATUSES",
+    "STATUS_CONFIRMED",
+    "STATUS_FAILED",
+    "STATUS_PENDING",
+    "ZERO_BALANCE",
+    "Balance",
+    "ExceedsLiability",
+    "InsufficientBalance",
+    "Ledger",
+    "LedgerRejection",
+    "MemoryLedger",
+    "RepayRecord",
+    "Settlement",
+    "SqliteLedger",
+    "StoredAccount",
+    "UnknownAccount",
+    "UnknownAsset",
+    "UnknownRecord",
+    "check_status",
+    "format8",
+    "merged_balance",
+    "open_ledger",
+    "quantize8",
+    "settle_repay",
+]
 
 
 def open_ledger(path: Path | str | None = None) -> Ledger:
     """In memory without a path; SQLite (kept across restarts) with one."""
     if path is None:
-        from papi_sandbox.ledger_memory import MemoryLedger
-
         return MemoryLedger()
-    from papi_sandbox.ledger_sqlite import SqliteLedger
-
     return SqliteLedger(path)

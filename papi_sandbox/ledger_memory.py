@@ -7,11 +7,12 @@ method validates and computes first and changes state last, so a failure changes
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from decimal import Decimal
 
 from papi_sandbox.accounts import AccountSpec
-from papi_sandbox.ledger import (
+from papi_sandbox.ledger_base import (
     FIRST_TRAN_ID,
     STATUS_CONFIRMED,
     Balance,
@@ -19,6 +20,8 @@ from papi_sandbox.ledger import (
     RepayRecord,
     StoredAccount,
     UnknownAccount,
+    UnknownRecord,
+    check_status,
     merged_balance,
     settle_repay,
 )
@@ -98,7 +101,15 @@ class MemoryLedger(Ledger):
 
     # -- repays ---------------------------------------------------------------------------
 
-    def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
+    def repay(
+        self,
+        account: str,
+        asset: str,
+        amount: Decimal,
+        timestamp_ms: int,
+        status: str = STATUS_CONFIRMED,
+    ) -> RepayRecord:
+        check_status(status)
         with self._lock:
             held = self._balances.get(account, {})  # a throwaway {}: settle_repay refuses it
             settled = settle_repay(held.get(asset), asset, amount)
@@ -110,7 +121,7 @@ class MemoryLedger(Ledger):
                 settled.stored_amount,
                 settled.stored_interest,
                 settled.stored_principal,
-                STATUS_CONFIRMED,
+                status,
                 timestamp_ms,
             )
             held[asset] = settled.balance
@@ -123,9 +134,20 @@ class MemoryLedger(Ledger):
             amount,
             settled.interest,
             settled.principal,
-            STATUS_CONFIRMED,
+            status,
             timestamp_ms,
         )
+
+    def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
+        check_status(status)
+        with self._lock:
+            self._require_account(account)
+            records = self._records.get(account, [])
+            for index, record in enumerate(records):
+                if record.tran_id == tran_id:
+                    records[index] = dataclasses.replace(record, status=status)
+                    return records[index]
+        raise UnknownRecord(tran_id)
 
     def repays(
         self,

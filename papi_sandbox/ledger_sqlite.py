@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from papi_sandbox.accounts import AccountSpec
-from papi_sandbox.ledger import (
+from papi_sandbox.ledger_base import (
     FIRST_TRAN_ID,
     STATUS_CONFIRMED,
     Balance,
@@ -23,6 +24,8 @@ from papi_sandbox.ledger import (
     RepayRecord,
     StoredAccount,
     UnknownAccount,
+    UnknownRecord,
+    check_status,
     format8,
     merged_balance,
     settle_repay,
@@ -56,6 +59,9 @@ CREATE TABLE IF NOT EXISTS repays (
 CREATE INDEX IF NOT EXISTS repays_by_account ON repays (account, asset, timestamp);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, next_value INTEGER NOT NULL);
 """
+
+
+_MAX_INTEGER = 2**63 - 1
 
 
 class SqliteLedger(Ledger):
@@ -183,7 +189,15 @@ class SqliteLedger(Ledger):
 
     # -- repays ---------------------------------------------------------------------------
 
-    def repay(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> RepayRecord:
+    def repay(
+        self,
+        account: str,
+        asset: str,
+        amount: Decimal,
+        timestamp_ms: int,
+        status: str = STATUS_CONFIRMED,
+    ) -> RepayRecord:
+        check_status(status)
         with self._transaction() as conn:
             settled = settle_repay(self._balance(conn, account, asset), asset, amount)
             self._write_balance(conn, account, asset, settled.balance)
@@ -201,7 +215,7 @@ class SqliteLedger(Ledger):
                     format(settled.stored_amount, "f"),
                     format(settled.stored_interest, "f"),
                     format(settled.stored_principal, "f"),
-                    STATUS_CONFIRMED,
+                    status,
                     timestamp_ms,
                 ),
             )
@@ -212,9 +226,24 @@ class SqliteLedger(Ledger):
             amount=amount,
             interest=settled.interest,
             principal=settled.principal,
-            status=STATUS_CONFIRMED,
+            status=status,
             timestamp=timestamp_ms,
         )
+
+    def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
+        check_status(status)
+        with self._transaction() as conn:
+            self._require_account(conn, account)
+            if not 0 <= tran_id <= _MAX_INTEGER:  # SQLite would raise OverflowError instead
+                raise UnknownRecord(tran_id)
+            row = conn.execute(
+                "UPDATE repays SET status = ? WHERE account = ? AND tran_id = ? RETURNING"
+                " tran_id, account, asset, amount, interest, principal, status, timestamp",
+                (status, account, tran_id),
+            ).fetchone()
+        if row is None:
+            raise UnknownRecord(tran_id)
+        return _record(row)
 
     def repays(
         self,
@@ -234,16 +263,18 @@ class SqliteLedger(Ledger):
         args = (account, asset, tran_id, start_ms, end_ms)
         with self._lock:
             rows = self._conn.execute(query, args).fetchall()
-        return [
-            RepayRecord(
-                tran_id=int(row[0]),
-                account=row[1],
-                asset=row[2],
-                amount=Decimal(row[3]),
-                interest=Decimal(row[4]),
-                principal=Decimal(row[5]),
-                status=row[6],
-                timestamp=int(row[7]),
-            )
-            for row in rows
-        ]
+        return [_record(row) for row in rows]
+
+
+def _record(row: Sequence[Any]) -> RepayRecord:
+    """A repays row: tran_id, account, asset, amount, interest, principal, status, timestamp."""
+    return RepayRecord(
+        tran_id=int(row[0]),
+        account=row[1],
+        asset=row[2],
+        amount=Decimal(row[3]),
+        interest=Decimal(row[4]),
+        principal=Decimal(row[5]),
+        status=row[6],
+        timestamp=int(row[7]),
+    )

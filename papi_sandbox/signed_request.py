@@ -5,7 +5,7 @@
    -> -1101; unknown names -> -1104; mandatory ones missing or empty, in the endpoint's
    order -> -1102; then formats, endpoint fields first, then recvWindow and timestamp
    (-1100 illegal characters, -1111 precision, -1102 zero amount, -1130 bad value).
-3. recvWindow of 0 or above 60000 -> -1131.
+3. recvWindow above 60000 -> -1131 (Binance's message); of 0 -> -1131 ("greater than 0").
 4. timestamp: accepted only if timestamp < now + 1000 and now - timestamp <= recvWindow
    (default 5000), else -1021.
 5. signature over totalParams (see signatures.py) -> -1022.
@@ -68,8 +68,11 @@ async def authenticate(
     )
     timestamp = parse_long("timestamp", params["timestamp"])
     # A window of 0 ms would accept only a request that arrives in the millisecond it was
-    # signed: a coin toss, not a rule. It is INVALID_RECV_WINDOW, as above 60000.
-    if not 0 < recv_window <= MAX_RECV_WINDOW:
+    # signed: a coin toss, not a rule. It is INVALID_RECV_WINDOW, as above 60000, with a
+    # message that says what is wrong with it.
+    if recv_window <= 0:
+        raise errors.recv_window_not_positive()
+    if recv_window > MAX_RECV_WINDOW:
         raise errors.bad_recv_window()
     check_timestamp(timestamp, recv_window, sandbox.clock.now_ms())
     if not account.verifier.verify(signed, params["signature"]):

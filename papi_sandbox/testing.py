@@ -26,6 +26,7 @@ from papi_sandbox.app import SandboxApp, create_app
 from papi_sandbox.clock import Clock
 from papi_sandbox.config import SandboxConfig
 from papi_sandbox.counters import RequestCounters
+from papi_sandbox.deadlines import uvicorn_config
 from papi_sandbox.faults import FaultBoard
 from papi_sandbox.ledger import Balance, Ledger, RepayRecord
 from papi_sandbox.ratelimit import RateLimiter
@@ -73,6 +74,10 @@ class SandboxHandle:
         """This account's repay records, newest first."""
         return self.sandbox.ledger.repays(account)
 
+    def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
+        """Relabel a repay record PENDING, CONFIRMED or FAILED (see Ledger.set_record_status)."""
+        return self.sandbox.ledger.set_record_status(account, tran_id, status)
+
     def request_count(self, method: str, path: str) -> int:
         return self.sandbox.counters.get(method, path)
 
@@ -99,8 +104,10 @@ def running_sandbox(
         port = sock.getsockname()[1]
         app = create_app(sandbox=sandbox)
         server = uvicorn.Server(
-            uvicorn.Config(
+            uvicorn_config(
                 app,
+                effective.header_timeout,
+                effective.body_timeout,
                 log_level=log_level,
                 access_log=False,
                 lifespan="off",

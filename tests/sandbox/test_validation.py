@@ -127,9 +127,9 @@ def test_recv_window_above_60000_is_1131(client):
     assert_error(response, 400, -1131, "recvWindow must be less than 60000")
 
 
-def test_recv_window_of_0_is_1131(client):
+def test_recv_window_of_0_is_1131_with_a_true_message(client):
     response = client.repay(recv_window=0)
-    assert_error(response, 400, -1131, "recvWindow must be less than 60000")
+    assert_error(response, 400, -1131, "recvWindow must be greater than 0.")
 
 
 def test_recv_window_of_60000_is_accepted(client):

@@ -1,0 +1,256 @@
+"""The ledger's interface, types and rules, shared by both implementations.
+
+`Ledger` is the interface (`ledger.open_ledger` picks an implementation). Both apply the same
+rules (`settle_repay`, `merged_balance`, `check_status`) under one lock per ledger, so
+concurrent repays can neither lose nor double an update, and both keep every amount as SQLite
+stores it: quantized to 8 places. The implementations import this module, never
+`papi_sandbox.ledger`, which imports them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from decimal import Context, Decimal
+from typing import NamedTuple
+
+from papi_sandbox.accounts import AccountSpec, AssetSeed
+from papi_sandbox.signatures import KeyType
+
+FIRST_TRAN_ID = 100_000_001
+EIGHT_PLACES = Decimal("0.00000001")
+STATUS_PENDING = "PENDING"
+STATUS_CONFIRMED = "CONFIRMED"
+STATUS_FAILED = "FAILED"
+RECORD_STATUSES = (STATUS_PENDING, STATUS_CONFIRMED, STATUS_FAILED)
+# 20 integer + 8 decimal digits: sums and differences must never round.
+EXACT_PRECISION = 64
+_EXACT = Context(prec=EXACT_PRECISION)
+
+
+def quantize8(value: Decimal) -> Decimal:
+    """An amount as the ledger keeps it: 8 places (rounded in the current decimal context)."""
+    return value.quantize(EIGHT_PLACES)
+
+
+def format8(value: Decimal) -> str:
+    return format(value.quantize(EIGHT_PLACES), "f")
+
+
+class LedgerRejection(Exception):
+    """A business rule refused a repay; nothing was changed."""
+
+
+class UnknownAsset(LedgerRejection):
+    pass
+
+
+class ExceedsLiability(LedgerRejection):
+    pass
+
+
+class InsufficientBalance(LedgerRejection):
+    pass
+
+
+class UnknownAccount(KeyError):
+    pass
+
+
+class UnknownRecord(KeyError):
+    """No repay record with this tranId belongs to the account."""
+
+
+def check_status(status: str) -> str:
+    if status not in RECORD_STATUSES:
+        raise ValueError(f"status must be one of {RECORD_STATUSES}, not {status!r}")
+    return status
+
+
+@dataclass(frozen=True)
+class Balance:
+    principal: Decimal
+    interest: Decimal
+    free: Decimal
+
+    @property
+    def liability(self) -> Decimal:
+        return self.principal + self.interest
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "principal": format8(self.principal),
+            "interest": format8(self.interest),
+            "free": format8(self.free),
+        }
+
+    def stored(self) -> Balance:
+        """As the ledger keeps it (8 places)."""
+        return Balance(quantize8(self.principal), quantize8(self.interest), quantize8(self.free))
+
+
+ZERO_BALANCE = Balance(Decimal(0), Decimal(0), Decimal(0))
+
+
+@dataclass(frozen=True)
+class RepayRecord:
+    tran_id: int
+    account: str
+    asset: str
+    amount: Decimal
+    interest: Decimal
+    principal: Decimal
+    status: str
+    timestamp: int
+
+    def as_api_row(self) -> dict[str, str | int]:
+        """The row shape of GET /papi/v1/margin/repayLoan."""
+        return {
+            "amount": format8(self.amount),
+            "asset": self.asset,
+            "interest": format8(self.interest),
+            "principal": format8(self.principal),
+            "status": self.status,
+            "timestamp": self.timestamp,
+            "txId": self.tran_id,
+        }
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    name: str
+    api_key: str
+    key_type: KeyType
+    key: str
+
+
+class Settlement(NamedTuple):
+    """A repay worked out: the asset's balance after it and the record to keep, both as stored
+    (8 places), and the parts of the amount as computed (what `Ledger.repay` returns)."""
+
+    balance: Balance
+    interest: Decimal
+    principal: Decimal
+    stored_amount: Decimal
+    stored_interest: Decimal
+    stored_principal: Decimal
+
+
+def settle_repay(current: Balance | None, asset: str, amount: Decimal) -> Settlement:
+    """Interest first, then principal, paid from the free balance.
+
+    Rules in order: asset never held by the account (UnknownAsset), amount above
+    principal+interest (ExceedsLiability), free balance short (InsufficientBalance).
+    Arithmetic in an explicit 64-digit context, which never rounds these amounts (and, unlike
+    `localcontext`, leaves the caller's decimal context alone).
+    """
+    if current is None:
+        raise UnknownAsset(asset)
+    exact = _EXACT
+    if amount > exact.add(current.principal, current.interest):
+        raise ExceedsLiability(asset)
+    if amount > current.free:
+        raise InsufficientBalance(asset)
+    interest_part = min(amount, current.interest)
+    principal_part = exact.subtract(amount, interest_part)
+    after = Balance(
+        principal=_exact8(exact.subtract(current.principal, principal_part)),
+        interest=_exact8(exact.subtract(current.interest, interest_part)),
+        free=_exact8(exact.subtract(current.free, amount)),
+    )
+    return Settlement(
+        after,
+        interest_part,
+        principal_part,
+        _exact8(amount),
+        _exact8(interest_part),
+        _exact8(principal_part),
+    )
+
+
+def _exact8(value: Decimal) -> Decimal:
+    return value.quantize(EIGHT_PLACES, context=_EXACT)
+
+
+def merged_balance(
+    current: Balance | None,
+    principal: Decimal | None,
+    interest: Decimal | None,
+    free: Decimal | None,
+) -> Balance:
+    """set_balance's result: the given fields over the current ones (a new asset: zeros)."""
+    base = current or ZERO_BALANCE
+    return Balance(
+        principal=base.principal if principal is None else principal,
+        interest=base.interest if interest is None else interest,
+        free=base.free if free is None else free,
+    )
+
+
+class Ledger(ABC):
+    """What the sandbox keeps. Every method is atomic and safe to call from any thread."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def wipe(self) -> None:
+        """Forget everything: accounts, balances, records; tranIds start over."""
+
+    @abstractmethod
+    def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:
+        """Store the account's key; seed its assets (all of them anew if replace_balances,
+        else only assets it does not hold yet, so a restart keeps what the ledger learned)."""
+
+    @abstractmethod
+    def accounts(self) -> list[StoredAccount]:
+        """All accounts, by name."""
+
+    @abstractmethod
+    def set_balance(
+        self,
+        account: str,
+        asset: str,
+        principal: Decimal | None = None,
+        interest: Decimal | None = None,
+        free: Decimal | None = None,
+    ) -> Balance:
+        """Set any of principal/interest/free; a new asset starts from zeros. UnknownAccount
+        if there is no such account. Returns the balance as given (before quantizing)."""
+
+    def seed(self, account: str, asset: str, seed: AssetSeed) -> Balance:
+        return self.set_balance(account, asset, seed.principal, seed.interest, seed.free)
+
+    @abstractmethod
+    def balances(self, account: str) -> dict[str, Balance]:
+        """The account's assets, by asset name. UnknownAccount if there is no such account."""
+
+    @abstractmethod
+    def repay(
+        self,
+        account: str,
+        asset: str,
+        amount: Decimal,
+        timestamp_ms: int,
+        status: str = STATUS_CONFIRMED,
+    ) -> RepayRecord:
+        """Apply `settle_repay` and record it under the next tranId with this status (see
+        settle_repay for the rules and the LedgerRejection each raises; a rejected repay
+        changes nothing). ValueError for a status not in RECORD_STATUSES."""
+
+    @abstractmethod
+    def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
+        """Relabel one of the account's records (balances stay as they are); returns it as
+        stored. ValueError for a status not in RECORD_STATUSES, UnknownAccount, or
+        UnknownRecord if the account has no record with this tranId."""
+
+    @abstractmethod
+    def repays(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[RepayRecord]:
+        """Matching records of one account, newest first (times inclusive)."""

@@ -80,6 +80,8 @@ from papi_repay_client.types import UNSET, Response, Unset
 PRODUCTION_BASE_URL = "https://papi.binance.com"
 PRODUCTION_TIME_URL = "https://api.binance.com/api/v3/time"
 CLOCK_SAMPLES = 3
+# Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
+READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
@@ -546,6 +548,7 @@ class RepayClient:
             end_time=request.latest_ms,
             current=page,
             size=PAGE_SIZE,
+            recv_window=READ_RECV_WINDOW_MS,
         )
         response, exchange, context = self._send(RECORDS_WEIGHT, context, call)
         return self._core.record_rows(response, exchange, context)
@@ -777,6 +780,7 @@ class AsyncRepayClient:
             end_time=request.latest_ms,
             current=page,
             size=PAGE_SIZE,
+            recv_window=READ_RECV_WINDOW_MS,
         )
         response, exchange, context = await self._send(RECORDS_WEIGHT, context, call)
         return self._core.record_rows(response, exchange, context)

@@ -1,0 +1,146 @@
+"""papi-repay after an unknown outcome: the three repros of the reconciliation issue, the
+verdict exit codes, --check, the journal, and input the parser must refuse."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from auth_plugin.cli import EXIT_CODES, EXIT_CODES_HELP, ExitCode
+from auth_plugin.keys import MAX_KEY_FILE_BYTES
+from tests.safety.helpers import ACCOUNT, RECORDS, repay_posts
+
+
+def test_repro_1_server_behind_with_a_short_window_is_executed(sandbox, hmac_env, cli):
+    sandbox.clock.shift(-600)
+    sandbox.faults.inject("unknown_after")
+    run = cli("USDT", "0.005", "--base-url", sandbox.base_url, "--recv-window", "500")
+    (record,) = sandbox.repays(ACCOUNT)
+    assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
+    assert f"executed (txId {record.tran_id})" in run.err
+
+
+def test_repro_2_more_than_1000_records_are_all_read(sandbox, hmac_env, cli):
+    sandbox.faults.inject("unknown_after")
+    stamp = sandbox.clock.now_ms()
+    for n in range(1100):  # other repays of the account inside the window
+        sandbox.ledger.repay(ACCOUNT, "BTC", Decimal("0.001"), stamp + n % 900)
+    run = cli("BTC", "0.00777", "--base-url", sandbox.base_url, "--recv-window", "1000")
+    assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
+    assert sandbox.request_count("GET", RECORDS) == 12
+
+
+def test_repro_3_an_earlier_run_of_the_same_amount_is_not_taken_for_this_one(
+    sandbox, hmac_env, cli, private_journal
+):
+    first = cli("USDT", "0.00444", "--base-url", sandbox.base_url)
+    assert first.code == 0
+    tran_id = int(first.out)
+    assert f"ack {tran_id} USDT 0.00444 " in private_journal.read_text()
+    sandbox.faults.inject("latency_before", seconds=1.5)
+    second = cli(
+        "USDT", "0.00444", "--base-url", sandbox.base_url, "--read-timeout", "0.3",
+        "--recv-window", "1000",
+    )  # fmt: skip
+    assert [r.tran_id for r in sandbox.repays(ACCOUNT)] == [tran_id]
+    assert second.code == ExitCode.UNKNOWN_NOT_EXECUTED, second.err
+    assert f"txId {tran_id}" not in second.err
+
+
+def test_an_unknown_outcome_left_by_an_earlier_run_makes_one_record_ambiguous(
+    sandbox, hmac_env, cli, private_journal
+):
+    # An earlier run sent a repay, got no answer and was killed while it waited to check:
+    # the journal holds its unknown outcome, the ledger its record, a moment ago.
+    stamp = sandbox.clock.now_ms()
+    earlier = sandbox.ledger.repay(ACCOUNT, "BTC", Decimal("0.01"), stamp)
+    private_journal.write_text(f"unknown BTC 0.01 {stamp} 1000\n")
+    sandbox.faults.inject("overloaded")
+    run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
+    assert [r.tran_id for r in sandbox.repays(ACCOUNT)] == [earlier.tran_id]
+    assert run.code == ExitCode.UNKNOWN_AMBIGUOUS == 14, run.err
+    assert f"txId {earlier.tran_id}" in run.err and "earlier repay" in run.err
+    assert "--check" in run.err
+
+
+def test_a_pending_record_exits_15_and_check_confirms_it_later(sandbox, hmac_env, cli):
+    sandbox.faults.inject("unknown_after")
+    sandbox.faults.inject("pending_record")
+    run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
+    (record,) = sandbox.repays(ACCOUNT)
+    assert run.code == ExitCode.UNKNOWN_PENDING == 15, run.err
+    assert f"pending (txId {record.tran_id}" in run.err
+    command = re.search(r"to check again: papi-repay (.*) \(with", run.err)
+    assert command is not None
+    sandbox.set_record_status(ACCOUNT, record.tran_id, "CONFIRMED")
+    check = cli(*command.group(1).split(), "--base-url", sandbox.base_url)
+    assert check.code == ExitCode.UNKNOWN_EXECUTED, check.err
+    assert repay_posts(sandbox) == 1  # --check sends no repay
+
+
+def test_check_of_a_repay_that_never_happened_is_not_executed(sandbox, hmac_env, cli):
+    stamp = sandbox.clock.now_ms() - 10_000
+    run = cli("BTC", "0.01", "--check", str(stamp), "--base-url", sandbox.base_url)
+    assert run.code == ExitCode.UNKNOWN_NOT_EXECUTED
+    assert repay_posts(sandbox) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--recv-window", "５０００"],
+        ["--recv-window", "5_000"],
+        ["--recv-window", " 5000"],
+        ["--recv-window", "+5000"],
+        ["--read-timeout", "inf"],
+        ["--connect-timeout", "inf"],
+        ["--read-timeout", "nan"],
+        ["--read-timeout", "-1"],
+        ["--read-timeout", "1e9"],
+        ["--check", "soon"],
+        ["--check", "0"],
+    ],
+)
+def test_bad_numbers_exit_2_and_send_nothing(sandbox, hmac_env, cli, argv):
+    run = cli("BTC", "0.01", *argv, "--base-url", sandbox.base_url)
+    assert run.code == ExitCode.BAD_INPUT, run.err
+    assert "internal error" not in run.err
+    assert sandbox.counters.snapshot() == {}
+
+
+def test_an_oversized_key_file_is_refused_without_reading_it_all(
+    sandbox, monkeypatch, cli, tmp_path
+):
+    monkeypatch.setenv("BINANCE_API_KEY", "some-key")
+    monkeypatch.delenv("BINANCE_API_SECRET", raising=False)
+    monkeypatch.setenv("BINANCE_PRIVATE_KEY_PATH", "/dev/zero")
+    run = cli("BTC", "0.01", "--base-url", sandbox.base_url)
+    assert run.code == ExitCode.CREDENTIALS
+    assert f"larger than {MAX_KEY_FILE_BYTES} bytes" in run.err
+    assert sandbox.counters.snapshot() == {}
+
+
+def test_the_help_summary_names_every_code_once_by_what_happened():
+    summary = EXIT_CODES_HELP[EXIT_CODES_HELP.index("The repay happened") :]
+    named = [int(n) for n in re.findall(r"\d+", summary)]
+    assert sorted(named) == sorted(code.value for code, _, _ in EXIT_CODES)
+    did_not_happen = summary[summary.index("did not happen") : summary.index("Recorded")]
+    assert "13" in did_not_happen and "11" in did_not_happen
+    assert {code for code, _, _ in EXIT_CODES} == set(ExitCode)
+
+
+def test_the_journal_skips_what_it_cannot_read_and_stays_bounded(tmp_path):
+    from auth_plugin.journal import MAX_READ_BYTES, Journal
+    from auth_plugin.reconcile import SentRepay, TranIdLedger
+
+    path = tmp_path / "journal"
+    path.write_text("garbage\nack x BTC 1 2\nunknown BTC 0.5 abc 1\nack 7 BTC 0.5 1000\n")
+    ledger = TranIdLedger()
+    Journal(path).load_into(ledger)
+    assert ledger.not_for(SentRepay("BTC", "0.5", 2000, 1)) == {7}
+    assert ledger.unresolved() == ()
+    path.write_bytes(b"ack 1 BTC 0.5 1000\n" * (5 * MAX_READ_BYTES // 19))
+    Journal(path).load_into(TranIdLedger())
+    assert path.stat().st_size <= MAX_READ_BYTES

@@ -5,30 +5,73 @@ Each deliberate departure from schemathesis' defaults is here, with its reason.
 
 from __future__ import annotations
 
+import re
 import zlib
+from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import schemathesis
 from schemathesis.core.failures import Failure
 
 from tests.contract.seed import SEEDED_ASSETS
-from tests.contract.signing import signer
+from tests.contract.signing import form_body_signer, signer
 
+REPAY = "/papi/v1/repayLoan"
+RECORDS = "/papi/v1/margin/repayLoan"
 DAY_MS = 86_400_000
 # 400s that a schema-valid request can still get, because they depend on state the schema can't
-# describe (the account's loans and balances), never on the request's shape.
+# describe (the account's loans and balances), never on the request's shape. The codes are
+# Binance Margin's, used by the sandbox (openapi.yaml: x-sandbox-choice business-codes).
 BUSINESS_REJECTIONS = {
     -3015: "exceeds borrow amount",
     -3027: "not a margin asset",
     -3041: "balance not enough",
 }
+# The sandbox's choices where Binance is silent (openapi.yaml `x-sandbox-choice`, and the table in
+# papi_sandbox/README.md): the schema describes Binance, so a schema-valid request may still get
+# one of these answers from the sandbox.
+SANDBOX_ASSET_RANGE = re.compile(r"^[A-Z0-9]{1,20}$")
+SANDBOX_MAX_DECIMALS = 8
+SANDBOX_MAX_PAGE = 2**31 - 1
+LONG_PARAMS = ("recvWindow", "txId", "startTime", "endTime", "current", "size")
+# Statuses of the repays this run sent with a form body (see before_call), for the tests.
+FORM_BODY_REPAYS: Counter[int] = Counter()
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     kwargs["auth"] = signer()
-    if _is_positive(case) and case.operation.path == "/papi/v1/repayLoan":
+    if _is_positive(case) and case.operation.path == REPAY:
         _land_on_a_seeded_asset(case)
+        if _as_form_body(case):
+            kwargs["auth"] = form_body_signer()
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    if case.operation.path == REPAY and sent_as_form_body(response):
+        FORM_BODY_REPAYS[response.status_code] += 1
+
+
+@schemathesis.deserializer("text/html")
+def html_page(ctx: Any, response: Any) -> str:
+    """Gateways and the firewall may answer with an HTML page (the spec's `HtmlPage`, a string):
+    read it as text so that such an answer is checked against the schema too."""
+    return str(response.content.decode("utf-8", errors="replace"))
+
+
+def _as_form_body(case: Any) -> bool:
+    """One valid repay in three goes as a form body (parameters in the body, timestamp and
+    signature in the query string): the placement the spec declares for POST."""
+    amount = case.query.get("amount")
+    return isinstance(amount, str) and zlib.crc32(amount.encode()) % 3 == 0
+
+
+def sent_as_form_body(response: Any) -> bool:
+    request = getattr(response, "request", None)
+    body = getattr(request, "body", None)
+    return bool(body) and "amount=" in (body.decode() if isinstance(body, bytes) else str(body))
 
 
 def _is_positive(case: Any) -> bool:
@@ -38,7 +81,8 @@ def _is_positive(case: Any) -> bool:
 
 def _land_on_a_seeded_asset(case: Any) -> None:
     """Three in four valid repays are steered to a seeded loan so that 200s get checked too; the
-    fourth keeps its random asset and must get -3027, the sandbox's answer for an unknown loan."""
+    fourth keeps its random asset and must get -3027, the sandbox's answer for an unknown loan
+    (or -1100 for a name outside the sandbox's range: x-sandbox-choice asset-charset)."""
     asset = case.query.get("asset")
     if not isinstance(asset, str) or asset in SEEDED_ASSETS:
         return
@@ -81,9 +125,34 @@ def positive_data_accepted_unless_state_rejects(ctx: Any, response: Any, case: A
 
 
 def _explained(path: str, code: int | None, query: dict[str, Any]) -> bool:
-    if code in BUSINESS_REJECTIONS and path == "/papi/v1/repayLoan":
+    return _sandbox_choice(code, query) is not None or _state_or_cross_rule(path, code, query)
+
+
+def _sandbox_choice(code: int | None, query: dict[str, Any]) -> str | None:
+    """The `x-sandbox-choice` id that explains this answer to a schema-valid request, if any."""
+    asset = query.get("asset")
+    if code == -1100 and isinstance(asset, str) and not SANDBOX_ASSET_RANGE.fullmatch(asset):
+        return "asset-charset"
+    longs = [_as_signed_int(query.get(name)) for name in LONG_PARAMS]
+    if code == -1100 and any(value is not None and value < 0 for value in longs):
+        return "long-range"
+    if code == -1131 and _as_signed_int(query.get("recvWindow")) == 0:
+        return "recv-window-zero"
+    amount = _as_decimal(query.get("amount"))
+    if code == -1102 and amount is not None and amount == 0:
+        return "amount-zero"
+    if code == -1111 and amount is not None and _decimal_places(amount) > SANDBOX_MAX_DECIMALS:
+        return "amount-precision"
+    current = _as_int(query.get("current"))
+    if code == -1130 and current is not None and current > SANDBOX_MAX_PAGE:
+        return "records-paging"
+    return None
+
+
+def _state_or_cross_rule(path: str, code: int | None, query: dict[str, Any]) -> bool:
+    if code in BUSINESS_REJECTIONS and path == REPAY:
         return True
-    if path == "/papi/v1/margin/repayLoan" and query.get("txId") is None:
+    if path == RECORDS and query.get("txId") is None:
         start, end = _as_int(query.get("startTime")), _as_int(query.get("endTime"))
         if code == -1102:
             return start is None
@@ -102,6 +171,24 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
+
+
+def _as_signed_int(value: Any) -> int | None:
+    if isinstance(value, str) and value.startswith("-"):
+        magnitude = _as_int(value[1:])
+        return None if magnitude is None else -magnitude
+    return _as_int(value)
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+        return Decimal(value)
+    return None
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _error_code(response: Any) -> int | None:

@@ -9,7 +9,9 @@ from papi_sandbox.testing import GeneratedKey, generate_key
 
 # The spec's examples use USDT; the others give schemathesis more than one asset to land on.
 SEEDED_ASSETS = ("USDT", "BTC", "BNB", "ETH", "1INCH")
-# The largest amount the spec admits is just under 10**12: a thousand of those fit in each loan.
+# Most generated amounts fit in these loans; the spec admits up to 20 integer digits, and those
+# larger than a loan get -3015 (a state rejection the contract check accepts). Loans stay within
+# the sandbox's 28-digit stored amounts (8 decimal places).
 HUGE = Decimal(10**15)
 
 

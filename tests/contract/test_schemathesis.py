@@ -77,3 +77,9 @@ def test_the_run_checked_successful_repays_and_record_queries(sandbox: SandboxHa
     # Conformance must be checked on 200s, not only on errors.
     assert len(sandbox.repays("contract")) >= 20
     assert sandbox.request_count("GET", "/papi/v1/margin/repayLoan") > 0
+
+
+def test_signed_form_body_repays_are_among_the_cases(sandbox: SandboxHandle) -> None:
+    """Some valid repays went with their parameters in a form body (timestamp and signature in
+    the query string), the placement `x-binance-parameter-locations` declares, and succeeded."""
+    assert hooks.FORM_BODY_REPAYS[200] >= 3, dict(hooks.FORM_BODY_REPAYS)

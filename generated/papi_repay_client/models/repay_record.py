@@ -21,6 +21,7 @@ class RepayRecord:
     principal: str
     """ A non-negative decimal in fixed-point notation, as Binance prints amounts. """
     status: RepayRecordStatus
+    """ PENDING (not executed yet), CONFIRMED (executed) or FAILED (not executed, nothing changed). """
     timestamp: int
     """ Milliseconds since the epoch. """
     tx_id: int

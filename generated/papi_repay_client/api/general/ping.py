@@ -61,7 +61,7 @@ def sync_detailed(
 ) -> Response[BinanceError | Empty]:
     """Test connectivity
 
-     Test connectivity to the REST API. Not signed.
+     Test connectivity to the REST API. Not signed. Weight 1 (IP).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -86,7 +86,7 @@ def sync(
 ) -> BinanceError | Empty | None:
     """Test connectivity
 
-     Test connectivity to the REST API. Not signed.
+     Test connectivity to the REST API. Not signed. Weight 1 (IP).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,7 +107,7 @@ async def asyncio_detailed(
 ) -> Response[BinanceError | Empty]:
     """Test connectivity
 
-     Test connectivity to the REST API. Not signed.
+     Test connectivity to the REST API. Not signed. Weight 1 (IP).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +130,7 @@ async def asyncio(
 ) -> BinanceError | Empty | None:
     """Test connectivity
 
-     Test connectivity to the REST API. Not signed.
+     Test connectivity to the REST API. Not signed. Weight 1 (IP).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

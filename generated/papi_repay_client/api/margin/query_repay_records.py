@@ -125,21 +125,24 @@ def sync_detailed(
 ) -> Response[BinanceError | RepayRecordPage]:
     """Query Margin repay Record (USER_DATA)
 
-     Repay records of one asset, newest first. `txId` or `startTime` must be sent; `txId`
-    takes precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days.
+     Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
+    precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
+    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
+    older than 6 months.
 
-    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP).
+    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
+    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
+        asset (str): Asset name (STRING).
         tx_id (int | Unset):
         start_time (int | Unset):
         end_time (int | Unset):
         current (int | Unset):  Default: 1.
         size (int | Unset):  Default: 10.
         archived (bool | Unset):  Default: False.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,21 +184,24 @@ def sync(
 ) -> BinanceError | RepayRecordPage | None:
     """Query Margin repay Record (USER_DATA)
 
-     Repay records of one asset, newest first. `txId` or `startTime` must be sent; `txId`
-    takes precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days.
+     Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
+    precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
+    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
+    older than 6 months.
 
-    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP).
+    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
+    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
+        asset (str): Asset name (STRING).
         tx_id (int | Unset):
         start_time (int | Unset):
         end_time (int | Unset):
         current (int | Unset):  Default: 1.
         size (int | Unset):  Default: 10.
         archived (bool | Unset):  Default: False.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,21 +238,24 @@ async def asyncio_detailed(
 ) -> Response[BinanceError | RepayRecordPage]:
     """Query Margin repay Record (USER_DATA)
 
-     Repay records of one asset, newest first. `txId` or `startTime` must be sent; `txId`
-    takes precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days.
+     Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
+    precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
+    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
+    older than 6 months.
 
-    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP).
+    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
+    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
+        asset (str): Asset name (STRING).
         tx_id (int | Unset):
         start_time (int | Unset):
         end_time (int | Unset):
         current (int | Unset):  Default: 1.
         size (int | Unset):  Default: 10.
         archived (bool | Unset):  Default: False.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -286,21 +295,24 @@ async def asyncio(
 ) -> BinanceError | RepayRecordPage | None:
     """Query Margin repay Record (USER_DATA)
 
-     Repay records of one asset, newest first. `txId` or `startTime` must be sent; `txId`
-    takes precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days.
+     Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
+    precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
+    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
+    older than 6 months.
 
-    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP).
+    Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
+    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
+        asset (str): Asset name (STRING).
         tx_id (int | Unset):
         start_time (int | Unset):
         end_time (int | Unset):
         current (int | Unset):  Default: 1.
         size (int | Unset):  Default: 10.
         archived (bool | Unset):  Default: False.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -105,21 +105,28 @@ def sync_detailed(
 ) -> Response[BinanceError | RepayLoanResponse]:
     """Margin Account Repay (MARGIN)
 
-     Repay a margin loan. Interest is paid first, then principal.
+     Repay a margin loan.
 
-    Security type MARGIN: the request is SIGNED (see the `ApiKeyAuth` scheme): the signer adds
+    Security type MARGIN: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The signer adds
     `timestamp` (ms) and appends `signature` last; neither is an argument of this operation.
-    Parameters may also travel in an `application/x-www-form-urlencoded` body (see the API
-    description).
+    The parameters may also travel in an `application/x-www-form-urlencoded` body
+    (`x-binance-parameter-locations`).
 
-    Weight: 100 (IP).
+    A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
+    its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+
+    Weight: 100 (IP). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
-        amount (str): A positive decimal in fixed-point notation with at most 8 decimal places:
-            `12`, `0.5`,
-            `0.00000001`. Zero, signs, exponents, spaces and empty strings do not match.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        asset (str): Asset name (STRING).
+        amount (str): A DECIMAL in fixed-point notation: `^([0-9]{1,20})(\\.[0-9]{1,20})?$`
+            (Binance's -1100
+            range): `12`, `0.5`, `1.500000000`, `0.00000001`. Signs, exponents, spaces and empty
+            strings do not match. Precision beyond the asset's is -1111; zero is refused (-1102 in
+            the sandbox).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,21 +158,28 @@ def sync(
 ) -> BinanceError | RepayLoanResponse | None:
     """Margin Account Repay (MARGIN)
 
-     Repay a margin loan. Interest is paid first, then principal.
+     Repay a margin loan.
 
-    Security type MARGIN: the request is SIGNED (see the `ApiKeyAuth` scheme): the signer adds
+    Security type MARGIN: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The signer adds
     `timestamp` (ms) and appends `signature` last; neither is an argument of this operation.
-    Parameters may also travel in an `application/x-www-form-urlencoded` body (see the API
-    description).
+    The parameters may also travel in an `application/x-www-form-urlencoded` body
+    (`x-binance-parameter-locations`).
 
-    Weight: 100 (IP).
+    A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
+    its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+
+    Weight: 100 (IP). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
-        amount (str): A positive decimal in fixed-point notation with at most 8 decimal places:
-            `12`, `0.5`,
-            `0.00000001`. Zero, signs, exponents, spaces and empty strings do not match.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        asset (str): Asset name (STRING).
+        amount (str): A DECIMAL in fixed-point notation: `^([0-9]{1,20})(\\.[0-9]{1,20})?$`
+            (Binance's -1100
+            range): `12`, `0.5`, `1.500000000`, `0.00000001`. Signs, exponents, spaces and empty
+            strings do not match. Precision beyond the asset's is -1111; zero is refused (-1102 in
+            the sandbox).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,21 +206,28 @@ async def asyncio_detailed(
 ) -> Response[BinanceError | RepayLoanResponse]:
     """Margin Account Repay (MARGIN)
 
-     Repay a margin loan. Interest is paid first, then principal.
+     Repay a margin loan.
 
-    Security type MARGIN: the request is SIGNED (see the `ApiKeyAuth` scheme): the signer adds
+    Security type MARGIN: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The signer adds
     `timestamp` (ms) and appends `signature` last; neither is an argument of this operation.
-    Parameters may also travel in an `application/x-www-form-urlencoded` body (see the API
-    description).
+    The parameters may also travel in an `application/x-www-form-urlencoded` body
+    (`x-binance-parameter-locations`).
 
-    Weight: 100 (IP).
+    A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
+    its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+
+    Weight: 100 (IP). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
-        amount (str): A positive decimal in fixed-point notation with at most 8 decimal places:
-            `12`, `0.5`,
-            `0.00000001`. Zero, signs, exponents, spaces and empty strings do not match.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        asset (str): Asset name (STRING).
+        amount (str): A DECIMAL in fixed-point notation: `^([0-9]{1,20})(\\.[0-9]{1,20})?$`
+            (Binance's -1100
+            range): `12`, `0.5`, `1.500000000`, `0.00000001`. Signs, exponents, spaces and empty
+            strings do not match. Precision beyond the asset's is -1111; zero is refused (-1102 in
+            the sandbox).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,21 +257,28 @@ async def asyncio(
 ) -> BinanceError | RepayLoanResponse | None:
     """Margin Account Repay (MARGIN)
 
-     Repay a margin loan. Interest is paid first, then principal.
+     Repay a margin loan.
 
-    Security type MARGIN: the request is SIGNED (see the `ApiKeyAuth` scheme): the signer adds
+    Security type MARGIN: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The signer adds
     `timestamp` (ms) and appends `signature` last; neither is an argument of this operation.
-    Parameters may also travel in an `application/x-www-form-urlencoded` body (see the API
-    description).
+    The parameters may also travel in an `application/x-www-form-urlencoded` body
+    (`x-binance-parameter-locations`).
 
-    Weight: 100 (IP).
+    A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
+    its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+
+    Weight: 100 (IP). The rules and their sources are in `x-rules`.
 
     Args:
-        asset (str): Asset symbol, upper-case letters and digits.
-        amount (str): A positive decimal in fixed-point notation with at most 8 decimal places:
-            `12`, `0.5`,
-            `0.00000001`. Zero, signs, exponents, spaces and empty strings do not match.
-        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000).
+        asset (str): Asset name (STRING).
+        amount (str): A DECIMAL in fixed-point notation: `^([0-9]{1,20})(\\.[0-9]{1,20})?$`
+            (Binance's -1100
+            range): `12`, `0.5`, `1.500000000`, `0.00000001`. Signs, exponents, spaces and empty
+            strings do not match. Precision beyond the asset's is -1111; zero is refused (-1102 in
+            the sandbox).
+        recv_window (int | Unset): Validity window in ms after `timestamp` (server default 5000,
+            at most 60000).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

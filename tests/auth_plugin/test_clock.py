@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from auth_plugin import BinanceAuth, Clock, ClockSyncError, HmacKey, OffsetSample
-from auth_plugin.clock import ameasure_offset, best_sample, measure_offset, sample_from
+from auth_plugin.signer.clock import ameasure_offset, best_sample, measure_offset, sample_from
 
 MS = 1_000_000  # ns
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auth_plugin import payload, url_query
+from auth_plugin.signer import payload, url_query
 
 
 @pytest.mark.parametrize(

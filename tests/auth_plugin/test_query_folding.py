@@ -7,11 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auth_plugin import build_client
-from auth_plugin.query_folding import (
-    AsyncQueryFoldingClient,
-    QueryFoldingClient,
-    SigningClient,
-)
+from auth_plugin.client.query_folding import AsyncQueryFoldingClient, QueryFoldingClient
+from papi_repay_client import AuthenticatedClient
 
 BASE = "http://127.0.0.1:9"
 PATH = "/papi/v1/repayLoan"
@@ -52,7 +49,7 @@ def test_a_url_that_already_has_a_query_is_left_to_httpx() -> None:
 
 def test_build_client_uses_folding_httpx_clients_with_the_signer() -> None:
     client = build_client(BASE, api_key="test-api-key", api_secret="test-secret-not-real")
-    assert isinstance(client, SigningClient)
+    assert type(client) is AuthenticatedClient  # the generated class, given its httpx clients
     assert isinstance(client.get_httpx_client(), QueryFoldingClient)
     assert isinstance(client.get_async_httpx_client(), AsyncQueryFoldingClient)
     sync = client.get_httpx_client()

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from auth_plugin import PRODUCTION_BASE_URL, PRODUCTION_TIME_URL, RequestRejected, default_time_url
 from auth_plugin.cli import EXIT_CODES_HELP, ExitCode, exit_code_for, main
-from auth_plugin.errors import RequestRejected
-from auth_plugin.repay import PRODUCTION_BASE_URL, PRODUCTION_TIME_URL, default_time_url
 from papi_sandbox.testing import running_sandbox
 from tests.cli.conftest import ENV_NAMES, PASSPHRASE, PROXY_NAMES
 from tests.safety.helpers import (
@@ -248,7 +247,7 @@ def test_an_unexpected_failure_exits_1_without_a_traceback(sandbox, hmac_env, cl
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("auth_plugin.repay.RepayClient.repay", broken)
+    monkeypatch.setattr("auth_plugin.safe.sync_client.RepayClient.repay", broken)
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url)
     assert run.code == ExitCode.INTERNAL_ERROR == 1
     assert "internal error: RuntimeError: boom" in run.err

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from auth_plugin.cli import EXIT_CODES, EXIT_CODES_HELP, ExitCode
-from auth_plugin.keys import MAX_KEY_FILE_BYTES
+from auth_plugin.signer.keys import MAX_KEY_FILE_BYTES
 from tests.safety.helpers import ACCOUNT, RECORDS, repay_posts
 
 
@@ -132,8 +132,8 @@ def test_the_help_summary_names_every_code_once_by_what_happened():
 
 
 def test_the_journal_skips_what_it_cannot_read_and_stays_bounded(tmp_path):
-    from auth_plugin.journal import MAX_READ_BYTES, Journal
-    from auth_plugin.reconcile import SentRepay, TranIdLedger
+    from auth_plugin.cli.journal import MAX_READ_BYTES, Journal
+    from auth_plugin.safe.reconcile import SentRepay, TranIdLedger
 
     path = tmp_path / "journal"
     path.write_text("garbage\nack x BTC 1 2\nunknown BTC 0.5 abc 1\nack 7 BTC 0.5 1000\n")

@@ -23,7 +23,7 @@ from auth_plugin import (
     TimestampRejected,
     build_client,
 )
-from auth_plugin.http_errors import SendContext, error_from_response
+from auth_plugin.safe.classify import SendContext, error_from_response
 from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import BinanceError, RepayLoanResponse, RepayRecordPage
 from papi_sandbox.accounts import AssetSeed

@@ -25,7 +25,7 @@ from auth_plugin import (
     ServiceUnavailable,
     TimestampRejected,
 )
-from auth_plugin.http_errors import SendContext, error_from_response, retry_after_seconds
+from auth_plugin.safe.classify import SendContext, error_from_response, retry_after_seconds
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import FakeTime, credentials_for
 

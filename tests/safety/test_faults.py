@@ -18,7 +18,7 @@ from auth_plugin import (
     RetryPolicy,
     ServiceUnavailable,
 )
-from auth_plugin.reconcile import DEFAULT_RECV_WINDOW_MS
+from auth_plugin.safe.reconcile import DEFAULT_RECV_WINDOW_MS
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import ACCOUNT, closed_port, liability, repay_posts
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from auth_plugin import InvalidInput, OutcomeUnknown, RetryPolicy, ServiceUnavailable
-from auth_plugin.reconcile import (
+from auth_plugin.safe.flow import CLOCK_SAMPLES
+from auth_plugin.safe.reconcile import (
     EXECUTION_SLACK_MS,
     PAGE_SIZE,
     RecordWalk,
@@ -18,7 +19,6 @@ from auth_plugin.reconcile import (
     Verdict,
     judge,
 )
-from auth_plugin.repay import CLOCK_SAMPLES
 from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, repay_posts
 
 

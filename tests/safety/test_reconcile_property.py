@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth_plugin import OutcomeUnknown, PapiError, RepayClient
-from auth_plugin.reconcile import SentRepay, Verdict
+from auth_plugin.safe.reconcile import SentRepay, Verdict
 from papi_sandbox.testing import GeneratedKey, SandboxHandle
 from tests.safety.helpers import ACCOUNT, RECORDS, Sleeper, credentials_for
 
@@ -86,14 +86,22 @@ scenarios = st.builds(
 )
 
 
+class Opened(list):
+    """The clients an example opened, closed at the end (a short repr in Hypothesis' report)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} clients>"
+
+
 @pytest.fixture
-def client_factory(shared_sandbox: SandboxHandle, key: GeneratedKey) -> Iterator[list]:
-    opened: list[RepayClient] = []
+def client_factory(shared_sandbox: SandboxHandle, key: GeneratedKey) -> Iterator[Opened]:
+    opened = Opened()
     yield opened
     for client in opened:
         client.close()
 
 
+@pytest.mark.timeout(max(300, 2 * EXAMPLES))  # pytest-timeout counts all examples together
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -16,8 +16,8 @@ from auth_plugin import (
     ServiceUnavailable,
     TimestampRejected,
 )
-from auth_plugin import retry_policy as policy_module
-from auth_plugin.retry_policy import RetryStep
+from auth_plugin.safe import retry_policy as policy_module
+from auth_plugin.safe.retry_policy import RetryStep
 
 POLICY = RetryPolicy()
 

@@ -15,13 +15,13 @@ wins.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from auth_plugin.errors import ClockSyncError
+from auth_plugin.signer.errors import ClockSyncError
 
 #: Returns the local wall-clock time in nanoseconds since the epoch (like `time.time_ns`).
 TimeSource = Callable[[], int]
@@ -113,6 +113,62 @@ def best_sample(samples: Sequence[OffsetSample]) -> OffsetSample:
     return min(samples, key=lambda sample: sample.rtt_ms)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadServerTime:
+    """The one effect of a measurement: read the time endpoint at `path` (a path, or a URL)."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeReading:
+    """One read of the time endpoint, as the I/O side saw it: local times around the call,
+    and the answer (or the transport error instead)."""
+
+    t_send_ns: int
+    t_recv_ns: int
+    response: httpx.Response | None
+    error: Exception | None = None
+
+
+def measurement(
+    path: str, samples: int = DEFAULT_SAMPLES
+) -> Generator[ReadServerTime, TimeReading, OffsetSample]:
+    """Measuring the offset, without I/O: yields a `ReadServerTime` per sample and is sent
+    back its `TimeReading`; returns the best sample. `measure_offset` and `ameasure_offset`
+    (and the safe clients) drive it."""
+    _check_sample_count(samples)
+    taken = []
+    for _ in range(samples):
+        reading = yield ReadServerTime(path)
+        if reading.response is None:
+            kind = type(reading.error).__name__
+            raise ClockSyncError(f"time endpoint {path} did not answer ({kind})")
+        server_time = server_time_from(reading.response)
+        taken.append(sample_from(reading.t_send_ns, reading.t_recv_ns, server_time))
+    return best_sample(taken)
+
+
+def read_time(client: httpx.Client, path: str, source: TimeSource) -> TimeReading:
+    """Perform one `ReadServerTime` (the time endpoint is public: unsigned, no API key)."""
+    t_send = source()
+    try:
+        response = client.get(path, auth=None)
+    except httpx.HTTPError as exc:
+        return TimeReading(t_send, source(), None, exc)
+    return TimeReading(t_send, source(), response)
+
+
+async def aread_time(client: httpx.AsyncClient, path: str, source: TimeSource) -> TimeReading:
+    """`read_time` for an async client."""
+    t_send = source()
+    try:
+        response = await client.get(path, auth=None)
+    except httpx.HTTPError as exc:
+        return TimeReading(t_send, source(), None, exc)
+    return TimeReading(t_send, source(), response)
+
+
 def measure_offset(
     client: httpx.Client,
     *,
@@ -121,16 +177,14 @@ def measure_offset(
     source: TimeSource = time.time_ns,
 ) -> OffsetSample:
     """Take `samples` readings of the server clock through `client`; return the best one."""
-    _check_sample_count(samples)
-    taken = []
-    for _ in range(samples):
-        t_send = source()
-        # The time endpoint is public: don't sign it (or send the API key) even when the
-        # client given to us carries our auth.
-        response = client.get(path, auth=None)
-        t_recv = source()
-        taken.append(sample_from(t_send, t_recv, server_time_from(response)))
-    return best_sample(taken)
+    flow = measurement(path, samples)
+    try:
+        effect = next(flow)
+        while True:
+            effect = flow.send(read_time(client, effect.path, source))
+    except StopIteration as done:
+        best: OffsetSample = done.value
+        return best
 
 
 async def ameasure_offset(
@@ -141,14 +195,14 @@ async def ameasure_offset(
     source: TimeSource = time.time_ns,
 ) -> OffsetSample:
     """Async form of `measure_offset`."""
-    _check_sample_count(samples)
-    taken = []
-    for _ in range(samples):
-        t_send = source()
-        response = await client.get(path, auth=None)
-        t_recv = source()
-        taken.append(sample_from(t_send, t_recv, server_time_from(response)))
-    return best_sample(taken)
+    flow = measurement(path, samples)
+    try:
+        effect = next(flow)
+        while True:
+            effect = flow.send(await aread_time(client, effect.path, source))
+    except StopIteration as done:
+        best: OffsetSample = done.value
+        return best
 
 
 def server_time_from(response: httpx.Response) -> int:

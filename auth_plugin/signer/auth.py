@@ -9,7 +9,9 @@ It works unchanged with `httpx.Client`, `httpx.AsyncClient` and the generated
 3. `timestamp` (clock + offset) is appended to the query;
 4. the signature is computed over `query + body`, exactly the bytes that go on the wire;
 5. `signature` is appended as the last query parameter (percent-encoded when base64);
-6. `X-MBX-APIKEY` is set.
+6. `X-MBX-APIKEY` is set;
+7. what was stamped is recorded on the request itself, `request.extensions[SIGNED]` (a
+   `Stamp`), so nobody needs to read it back out of the URL.
 
 Where the signature goes: always in the query string, also when there is a form body. The body
 is then sent untouched (no re-encoding, no Content-Length change), and Binance's rule
@@ -19,13 +21,16 @@ is then sent untouched (no re-encoding, no Content-Length change), and Binance's
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 
 import httpx
 
-from auth_plugin.clock import Clock
-from auth_plugin.errors import InvalidInput, KeyLoadError
-from auth_plugin.keys import SigningKey
-from auth_plugin.payload import (
+from auth_plugin.signer.api_key import API_KEY_HEADER, check_api_key
+from auth_plugin.signer.clock import Clock
+from auth_plugin.signer.errors import InvalidInput, KeyLoadError
+from auth_plugin.signer.keys import SigningKey
+from auth_plugin.signer.payload import (
+    RECV_WINDOW,
     SIGNATURE,
     TIMESTAMP,
     has_param,
@@ -34,11 +39,26 @@ from auth_plugin.payload import (
     unsigned_query,
     url_safe_signature,
 )
-from auth_plugin.redaction import mask_api_key
-from auth_plugin.url_query import with_query
-from auth_plugin.validation import validate_recv_window
+from auth_plugin.signer.redaction import mask_api_key
+from auth_plugin.signer.url_query import with_query
+from auth_plugin.signer.validation import validate_recv_window
 
-API_KEY_HEADER = "X-MBX-APIKEY"
+SIGNED = "papi_signed"  # the request.extensions key of the Stamp
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the signer put on a request: its `timestamp`, and the `recvWindow` it added (None
+    when the request carried its own, or none at all)."""
+
+    timestamp_ms: int
+    recv_window: int | None
+
+
+def stamp_of(request: httpx.Request) -> Stamp | None:
+    """The Stamp of a signed request, None for one never signed."""
+    stamp = request.extensions.get(SIGNED)
+    return stamp if isinstance(stamp, Stamp) else None
 
 
 class BinanceAuth(httpx.Auth):
@@ -88,17 +108,18 @@ class BinanceAuth(httpx.Auth):
             raise InvalidInput(
                 "timestamp and signature are added by the signer; remove them from the body"
             )
+        timestamp = self._clock.now_ms()
+        original = request.url.query
         query = unsigned_query(
-            request.url.query,
-            body,
-            timestamp_ms=self._clock.now_ms(),
-            default_recv_window=self._recv_window,
+            original, body, timestamp_ms=timestamp, default_recv_window=self._recv_window
         )
         signature = self._key.sign(total_params(query, body))
         if not self._key.signature_is_url_safe:
             signature = url_safe_signature(signature)
         request.url = with_query(request.url, signed_query(query, signature))
         request.headers[API_KEY_HEADER] = self._api_key
+        added = self._recv_window is not None and not _carries_recv_window(original, body)
+        request.extensions[SIGNED] = Stamp(timestamp, self._recv_window if added else None)
 
     def __repr__(self) -> str:
         return (
@@ -107,16 +128,5 @@ class BinanceAuth(httpx.Auth):
         )
 
 
-def check_api_key(api_key: str) -> str:
-    """Return `api_key` if it can go into the X-MBX-APIKEY header, else raise `KeyLoadError`."""
-    if not isinstance(api_key, str):
-        raise KeyLoadError(f"API key must be a str, not {type(api_key).__name__}")
-    if not api_key:
-        raise KeyLoadError("API key is empty")
-    # Printable ASCII without spaces: anything else is a paste error, and control characters
-    # in a header value would be refused by httpx at send time (or worse, by a proxy).
-    if not (api_key.isascii() and api_key.isprintable() and " " not in api_key):
-        raise KeyLoadError(
-            f"API key {mask_api_key(api_key)!r} contains whitespace or non-ASCII characters"
-        )
-    return api_key
+def _carries_recv_window(query: bytes, body: bytes) -> bool:
+    return has_param(query, RECV_WINDOW) or bool(body) and has_param(body, RECV_WINDOW)

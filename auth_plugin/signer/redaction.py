@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 REDACTED = "<redacted>"
 
 # Short keys are not real Binance keys (those are 64 characters); showing 4 characters of a
@@ -15,3 +17,11 @@ def mask_api_key(api_key: str) -> str:
     if len(api_key) < _MIN_LENGTH_TO_SHOW_PREFIX:
         return "****"
     return api_key[:_SHOWN_PREFIX] + "****"
+
+
+_SIGNATURE_IN_TEXT = re.compile(r"signature=[^&\s'\"]*", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`text` with any `signature=...` value blanked (exception texts may quote a URL)."""
+    return _SIGNATURE_IN_TEXT.sub("signature=<redacted>", text)

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from auth_plugin.reconcile import ReconcileResult, SentRepay, TranIdLedger, Verdict
+from auth_plugin.safe.reconcile import ReconcileResult, SentRepay, TranIdLedger, Verdict
 
 ENV_JOURNAL = "PAPI_REPAY_JOURNAL"
 MAX_READ_BYTES = 256 * 1024

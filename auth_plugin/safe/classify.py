@@ -18,7 +18,6 @@ everything after the first byte may have been sent (`OutcomeUnknown`).
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from auth_plugin.errors import (
+from auth_plugin.safe.errors import (
     AuthError,
     Banned,
     BusinessRejection,
@@ -40,6 +39,7 @@ from auth_plugin.errors import (
     ServiceUnavailable,
     TimestampRejected,
 )
+from auth_plugin.signer.redaction import redact
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 RETRY_AFTER_HEADER = "retry-after"
@@ -49,7 +49,6 @@ TIMESTAMP_CODE = -1021
 
 # Failures that happen before any byte of the request is written.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_SIGNATURE_IN_TEXT = re.compile(r"signature=[^&\s'\"]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +162,6 @@ def used_weight(headers: Mapping[str, str]) -> int | None:
     if value is None or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value.strip())
-
-
-def redact(text: str) -> str:
-    """`text` with any `signature=...` value blanked (exception texts may quote a URL)."""
-    return _SIGNATURE_IN_TEXT.sub("signature=<redacted>", text)
 
 
 def _rejection_class(status: int, code: int | None) -> type[RequestRejected]:

@@ -14,17 +14,16 @@ import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from auth_plugin.client_factory import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
-from auth_plugin.credentials import (
-    ENV_API_KEY,
-    ENV_API_SECRET,
-    ENV_PRIVATE_KEY_PASSPHRASE,
-    ENV_PRIVATE_KEY_PATH,
-    resolve_credentials,
+from auth_plugin.cli.journal import ENV_JOURNAL, Journal, default_path
+from auth_plugin.client.defaults import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    PRODUCTION_BASE_URL,
+    default_time_url,
 )
-from auth_plugin.errors import (
+from auth_plugin.safe.errors import (
     AuthError,
     Banned,
     BusinessRejection,
@@ -39,11 +38,18 @@ from auth_plugin.errors import (
     RequestRejected,
     ServiceUnavailable,
 )
-from auth_plugin.http_errors import redact
-from auth_plugin.journal import ENV_JOURNAL, Journal, default_path
-from auth_plugin.reconcile import DEFAULT_RECV_WINDOW_MS, SentRepay, Verdict
-from auth_plugin.repay import PRODUCTION_BASE_URL, RepayClient, default_time_url
-from auth_plugin.validation import canonical_amount, validate_asset, validate_recv_window
+from auth_plugin.safe.reconcile import DEFAULT_RECV_WINDOW_MS, SentRepay, Verdict
+from auth_plugin.signer.environment import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_PRIVATE_KEY_PASSPHRASE,
+    ENV_PRIVATE_KEY_PATH,
+)
+from auth_plugin.signer.redaction import redact
+from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
+
+if TYPE_CHECKING:  # httpx and the generated client load only when a repay is made
+    from auth_plugin.safe.sync_client import RepayClient
 
 PROG = "papi-repay"
 
@@ -288,6 +294,9 @@ def run(
         recv_window = None if args.recv_window is None else validate_recv_window(args.recv_window)
         if args.check is not None and args.check <= 0:
             raise InvalidInput("--check needs the repay's timestamp (ms since the epoch)")
+        from auth_plugin.safe.sync_client import RepayClient
+        from auth_plugin.signer.credentials import resolve_credentials
+
         credentials = resolve_credentials(env=env)
         client = RepayClient(
             args.base_url,

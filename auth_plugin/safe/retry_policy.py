@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auth_plugin.errors import (
+from auth_plugin.safe.errors import (
     ConnectionFailed,
     OutcomeUnknown,
     PapiError,

@@ -1,11 +1,10 @@
 """One call from a base URL and credentials to a ready, signing generated client.
 
-About the generated `AuthenticatedClient`'s own header: it always adds
-`{auth_header_name}: {prefix} {token}` to the client's default headers (by default
-`Authorization: Bearer <token>`). We point that mechanism at `X-MBX-APIKEY` with an empty prefix
-and an empty token, so no `Authorization` header exists at all and the client's fields and repr
-hold nothing secret; `BinanceAuth` then writes the real API key into `X-MBX-APIKEY` on every
-request it signs. Binance does not look at `Authorization`, so nothing is lost.
+The generated `AuthenticatedClient` is handed its httpx clients through its public
+`set_httpx_client` / `set_async_httpx_client`: they carry our signer (`BinanceAuth`, which
+writes the API key into `X-MBX-APIKEY`) and fold the query into the URL (`query_folding`). The
+generated class's own token header is never used: its token is empty and no `Authorization`
+header exists, so neither its fields nor its repr hold anything secret.
 """
 
 from __future__ import annotations
@@ -17,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from auth_plugin.auth import API_KEY_HEADER, BinanceAuth
-from auth_plugin.clock import Clock
-from auth_plugin.credentials import Credentials, resolve_credentials
-from auth_plugin.errors import InvalidInput
+from auth_plugin.client.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+from auth_plugin.signer.api_key import API_KEY_HEADER
+from auth_plugin.signer.auth import BinanceAuth
+from auth_plugin.signer.clock import Clock
+from auth_plugin.signer.credentials import Credentials, resolve_credentials
+from auth_plugin.signer.errors import InvalidInput
 
 if TYPE_CHECKING:
     from papi_repay_client import AuthenticatedClient
 
-DEFAULT_CONNECT_TIMEOUT = 3.0
-DEFAULT_READ_TIMEOUT = 10.0
 
-# Set by AuthenticatedClient itself; passing them again through httpx_args would either clash
-# (TypeError from httpx) or silently replace our signer.
+# Set here; passing them again through httpx_args would either clash (TypeError from httpx)
+# or silently replace our signer.
 _RESERVED_HTTPX_ARGS = frozenset(
     {"auth", "base_url", "cookies", "headers", "timeout", "verify", "follow_redirects"}
 )
@@ -70,10 +69,8 @@ def build_client(
     only for loopback hosts (the sandbox) unless `allow_insecure_http` is set, because the API
     key header would cross the network in clear.
     """
-    # Imports the generated package, so only when a client is made.
-    from auth_plugin.query_folding import SigningClient
+    from auth_plugin.client.query_folding import AsyncQueryFoldingClient, QueryFoldingClient
 
-    _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
     if credentials is None:
         credentials = resolve_credentials(
             api_key=api_key,
@@ -82,20 +79,50 @@ def build_client(
             private_key_passphrase=private_key_passphrase,
             env=env,
         )
+    generated, settings = prepare_client(
+        base_url,
+        credentials,
+        clock=clock,
+        recv_window=recv_window,
+        timeout=trading_timeout(connect_timeout, read_timeout),
+        httpx_args=httpx_args,
+        allow_insecure_http=allow_insecure_http,
+    )
+    generated.set_httpx_client(QueryFoldingClient(**settings))
+    generated.set_async_httpx_client(AsyncQueryFoldingClient(**settings))
+    return generated
+
+
+def prepare_client(
+    base_url: str,
+    credentials: Credentials,
+    *,
+    clock: Clock | None,
+    recv_window: int | None,
+    timeout: httpx.Timeout,
+    httpx_args: Mapping[str, Any] | None,
+    allow_insecure_http: bool = False,
+) -> tuple[AuthenticatedClient, dict[str, Any]]:
+    """The generated client, and the settings of the signing httpx client to give it through
+    its public `set_httpx_client` / `set_async_httpx_client` (the caller picks the kind)."""
+    from papi_repay_client import AuthenticatedClient
+
+    _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
     extra = dict(httpx_args or {})
     reserved = _RESERVED_HTTPX_ARGS.intersection(extra)
     if reserved:
         raise InvalidInput(f"httpx_args may not set {', '.join(sorted(reserved))}")
     auth = BinanceAuth(credentials.api_key, credentials.key, clock=clock, recv_window=recv_window)
-    return SigningClient(
+    generated = AuthenticatedClient(
         base_url=base_url,
         token="",
         prefix="",
         auth_header_name=API_KEY_HEADER,
-        timeout=trading_timeout(connect_timeout, read_timeout),
+        timeout=timeout,
         raise_on_unexpected_status=True,
-        httpx_args={**extra, "auth": auth},
     )
+    settings = {**extra, "base_url": base_url, "timeout": timeout, "auth": auth}
+    return generated, settings
 
 
 def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> None:

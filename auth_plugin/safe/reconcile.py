@@ -65,6 +65,9 @@ class SentRepay:
     amount: str  # canonical decimal text, as sent
     timestamp_ms: int
     recv_window: int  # the one the server applied (its default when none was sent)
+    # A call interrupted in flight (e.g. cancelled) knows only that it was signed with a
+    # timestamp in [timestamp_ms, signed_until_ms].
+    signed_until_ms: int | None = None
 
     @property
     def earliest_ms(self) -> int:
@@ -74,7 +77,8 @@ class SentRepay:
     @property
     def latest_ms(self) -> int:
         """The latest server time its record can carry; after it, it can't execute."""
-        return self.timestamp_ms + self.recv_window + EXECUTION_SLACK_MS
+        last_stamp = self.timestamp_ms if self.signed_until_ms is None else self.signed_until_ms
+        return last_stamp + self.recv_window + EXECUTION_SLACK_MS
 
     @property
     def key(self) -> tuple[str, str, int]:

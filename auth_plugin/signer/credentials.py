@@ -6,16 +6,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auth_plugin.auth import check_api_key
-from auth_plugin.errors import KeyLoadError
-from auth_plugin.keys import HmacKey, SigningKey, load_private_key, load_private_key_file
-from auth_plugin.redaction import mask_api_key
-
-ENV_API_KEY = "BINANCE_API_KEY"
-# Names of environment variables, not secrets (hence the noqa for "hardcoded password").
-ENV_API_SECRET = "BINANCE_API_SECRET"  # noqa: S105
-ENV_PRIVATE_KEY_PATH = "BINANCE_PRIVATE_KEY_PATH"
-ENV_PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"  # noqa: S105
+from auth_plugin.signer.api_key import check_api_key
+from auth_plugin.signer.environment import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_PRIVATE_KEY_PASSPHRASE,
+    ENV_PRIVATE_KEY_PATH,
+)
+from auth_plugin.signer.errors import KeyLoadError
+from auth_plugin.signer.keys import HmacKey, SigningKey, load_private_key, load_private_key_file
+from auth_plugin.signer.redaction import mask_api_key
 
 
 @dataclass(frozen=True, slots=True, repr=False)

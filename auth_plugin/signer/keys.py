@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import (
 )
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from auth_plugin.errors import KeyLoadError
-from auth_plugin.redaction import REDACTED
+from auth_plugin.signer.errors import KeyLoadError
+from auth_plugin.signer.redaction import REDACTED
 
 MIN_RSA_BITS = 2048
 # An encrypted 16384-bit RSA key in PEM is about 13 KB.

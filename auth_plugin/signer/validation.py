@@ -12,7 +12,7 @@ import re
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
-from auth_plugin.errors import InvalidInput
+from auth_plugin.signer.errors import InvalidInput
 
 MAX_DECIMAL_PLACES = 8
 # int64-sized amounts are already absurd; the cap stops a Decimal like 1E+999999999 from being

@@ -1,0 +1,14 @@
+"""The safe layer: one flow written once (`flow`, sans-IO), performed by two thin drivers.
+
+config          ClientConfig, the one frozen settings object
+endpoints       the endpoints called, each a small definition over the generated client
+effects         what the flow asks of a driver (Call, Sleep, ReadServerTime)
+flow            admission, pacing, send, classify, retry, resync, reconcile
+classify        an answer (or a transport failure) -> one error of the family
+errors          that family, under the signer's PapiError
+retry_policy    when a repay may be resent (never after an unknown outcome)
+pacing          the weight budget
+reconcile       verdicts from the repay records
+sync_client     RepayClient        (httpx.Client, time.sleep)
+async_client    AsyncRepayClient   (httpx.AsyncClient, asyncio.sleep)
+"""

@@ -1,0 +1,98 @@
+"""`AsyncRepayClient`: the safe flow (`flow`), performed with `httpx.AsyncClient` and
+`asyncio.sleep`: `RepayClient`'s arguments and methods, awaited.
+
+A repay cancelled while its request may be out (e.g. by `asyncio.wait_for`) stays in
+`client.unresolved` (asset, amount, timestamp range, recvWindow): pass it to
+`await client.reconcile_sent(request)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Self
+
+import httpx
+
+from auth_plugin.client.defaults import PRODUCTION_BASE_URL
+from auth_plugin.client.query_folding import AsyncQueryFoldingClient
+from auth_plugin.safe.client_base import ClientBase, T
+from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, adeliver
+from auth_plugin.safe.flow import Amount, Flow, RepayResult
+from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
+from auth_plugin.signer.clock import OffsetSample, aread_time
+from auth_plugin.signer.credentials import Credentials
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # only async users pay for importing asyncio
+
+    await asyncio.sleep(seconds)
+
+
+class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
+    """The asyncio form of `RepayClient` (see its methods): awaited, `async with`."""
+
+    def __init__(
+        self,
+        base_url: str = PRODUCTION_BASE_URL,
+        credentials: Credentials | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = _asyncio_sleep,
+        **settings: Any,
+    ) -> None:
+        super().__init__(ClientConfig(base_url=base_url, credentials=credentials, **settings))
+        self._sleep = sleep
+        self._http = AsyncQueryFoldingClient(**self._signing_settings(adeliver))
+        self.generated.set_async_httpx_client(self._http)
+        self._time_http: httpx.AsyncClient | None = None
+
+    async def repay(
+        self, asset: str, amount: Amount, recv_window: int | None = None
+    ) -> RepayResult:
+        return await self._run(self.flow.repay(asset, amount, recv_window))
+
+    def reconcile_sent(
+        self, request: SentRepay, *, settle: bool = True
+    ) -> Awaitable[ReconcileResult]:
+        return self._run(self.flow.reconcile(request, settle=settle))
+
+    async def sync_clock(self) -> OffsetSample:
+        return await self._run(self.flow.sync_clock())
+
+    async def close(self) -> None:
+        await self._http.aclose()
+        if self._time_http is not None:
+            await self._time_http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _run(self, flow: Flow[T]) -> T:
+        done, item = self._advance(flow, None, None)
+        while not done:
+            try:
+                value, error = await self._perform(item), None
+            except BaseException as exc:  # cancelled: the flow records what may be out
+                value, error = None, exc
+            done, item = self._advance(flow, value, error)
+        result: T = item
+        return result
+
+    async def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Call):
+            operation = effect.endpoint.operation
+            try:
+                await operation.asyncio_detailed(client=self.generated, **effect.params)
+            except Delivered as delivered:
+                return delivered.response
+            except httpx.HTTPError as exc:
+                return exc
+            raise RuntimeError("an answer bypassed the delivery hook")
+        if isinstance(effect, Sleep):
+            return await self._sleep(effect.seconds)
+        self._time_http = self._time_http or httpx.AsyncClient(**self._time_settings())
+        return await aread_time(self._time_http, effect.path, self.clock.source)

@@ -1,0 +1,57 @@
+"""Everything a safe client is configured with, in one frozen object."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auth_plugin.client.defaults import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    PRODUCTION_BASE_URL,
+    default_time_url,
+)
+from auth_plugin.safe.pacing import DEFAULT_WEIGHT_LIMIT, DEFAULT_WINDOW_SECONDS
+from auth_plugin.safe.retry_policy import RetryPolicy
+from auth_plugin.signer.clock import Clock
+from auth_plugin.signer.credentials import Credentials
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientConfig:
+    """The settings of `RepayClient` / `AsyncRepayClient` (their keyword arguments).
+
+    Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
+    `env`). `recv_window` is the default for every repay. `time_url` is where the clock is
+    measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
+    is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
+    `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
+    client (e.g. a `transport`).
+    """
+
+    base_url: str = PRODUCTION_BASE_URL
+    credentials: Credentials | None = None
+    clock: Clock = field(default_factory=Clock)
+    recv_window: int | None = None
+    time_url: str | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pace: bool = False
+    weight_limit: int = DEFAULT_WEIGHT_LIMIT
+    window_seconds: float = DEFAULT_WINDOW_SECONDS
+    monotonic: Callable[[], float] = time.monotonic
+    httpx_args: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        # None means "the default" for the arguments that used to be optional.
+        for name, default in (("clock", Clock), ("retry", RetryPolicy), ("httpx_args", dict)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default())
+
+    @property
+    def effective_time_url(self) -> str:
+        return self.time_url if self.time_url is not None else default_time_url(self.base_url)

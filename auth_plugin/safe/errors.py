@@ -1,0 +1,148 @@
+"""The errors of the server's answers (or of its silence), under the signer's `PapiError`.
+
+PapiError                 (auth_plugin.signer.errors, with InvalidInput, KeyLoadError,
+|                          ClockSyncError)
++-- RequestRejected       the server answered with an error: NOT executed
+|   +-- InvalidRequest        -11xx: a parameter is wrong; fix the request
+|   +-- AuthError             -1022, -2014, -2015, 401: fix the key, secret or permissions
+|   |   +-- TimestampRejected     -1021: re-sync the clock, then resend
+|   +-- BusinessRejection     -3xxx (-3015, -3041, -3027, ...): the account says no
+|   +-- RateLimited           429: wait `retry_after` seconds
+|   +-- Banned                418: send nothing for `retry_after` seconds
+|   +-- ServiceUnavailable    503 "Service Unavailable.": may be resent later
++-- ConnectionFailed      no connection was made (refused, connect timeout): NOT executed
++-- OutcomeUnknown        5xx other than "Service Unavailable.", read timeout, connection
+                          lost after sending: MAY HAVE EXECUTED; never resend blindly,
+                          reconcile with the repay records first
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from auth_plugin.signer.errors import ClockSyncError, InvalidInput, KeyLoadError, PapiError
+
+
+class RequestRejected(PapiError):
+    """The server answered with an error: the request was not executed.
+
+    Raised as is for answers no subclass covers (e.g. a 403 from a web application firewall).
+    `sent` is False when the client raised it locally, from a remembered 429 or 418, without
+    sending anything.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        msg: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        sent: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, code=code, msg=msg, headers=headers)
+        self.sent = sent
+
+
+class InvalidRequest(RequestRejected):
+    """-11xx: a parameter is missing, malformed or not allowed. Resending won't help."""
+
+
+class AuthError(RequestRejected):
+    """The API key, signature or permissions were refused (-1022, -2014, -2015, HTTP 401)."""
+
+
+class TimestampRejected(AuthError):
+    """-1021: the timestamp was outside recvWindow or ahead of the server: re-sync the clock."""
+
+
+class BusinessRejection(RequestRejected):
+    """-3xxx: the request was valid but the account refused it (amount exceeds the borrow,
+    balance not enough, not a margin asset, ...)."""
+
+
+class _WaitRequired(RequestRejected):
+    """A rejection that says how long to wait (`retry_after`, seconds, or None if unsaid)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        msg: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        sent: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, msg=msg, headers=headers, sent=sent)
+        self.retry_after = retry_after
+
+
+class RateLimited(_WaitRequired):
+    """HTTP 429: over the IP weight limit. Wait `retry_after` seconds; keep going and get 418."""
+
+
+class Banned(_WaitRequired):
+    """HTTP 418: the IP is banned for `retry_after` seconds; nothing may be sent until then."""
+
+
+class ServiceUnavailable(_WaitRequired):
+    """HTTP 503 "Service Unavailable.": not executed; the request may be sent again later."""
+
+
+class ConnectionFailed(PapiError):
+    """No connection to the server could be made (refused, connect timeout, no free pooled
+    connection): the request never left, so it was not executed."""
+
+
+class OutcomeUnknown(PapiError):
+    """The request may or may not have been executed: never resend a repay blindly.
+
+    Raised for a 5xx other than 503 "Service Unavailable." (including one whose body can't be
+    read), for an answer that makes no sense (a 200 without a tranId), and for a read timeout
+    or a connection lost after the request was sent. Carries what reconciliation needs: the
+    request's `asset`, `amount`, signed `timestamp_ms` and `recv_window` (ms);
+    `RepayClient.reconcile_outcome(error)` looks for the repay in the records.
+    """
+
+    executed: ClassVar[bool | None] = None
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        msg: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        asset: str | None = None,
+        amount: str | None = None,
+        timestamp_ms: int | None = None,
+        recv_window: int | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, msg=msg, headers=headers)
+        self.asset = asset
+        self.amount = amount
+        self.timestamp_ms = timestamp_ms
+        self.recv_window = recv_window
+
+
+__all__ = [
+    "AuthError",
+    "Banned",
+    "BusinessRejection",
+    "ClockSyncError",
+    "ConnectionFailed",
+    "InvalidInput",
+    "InvalidRequest",
+    "KeyLoadError",
+    "OutcomeUnknown",
+    "PapiError",
+    "RateLimited",
+    "RequestRejected",
+    "ServiceUnavailable",
+    "TimestampRejected",
+]

@@ -1,0 +1,329 @@
+"""The safe repay, written once and without I/O: generators that yield effects (`effects`).
+
+    repay:      admission -> send -> classify the answer (once, from the response) -> retry
+                what provably did not execute (`retry_policy`), re-syncing the clock after
+                -1021 -> result; an unknown outcome is raised at once and remembered as
+                unresolved
+    reconcile:  measure the server's clock -> wait until the request can no longer execute
+                -> read every page of its window -> verdict (`reconcile`)
+    sync_clock: admission -> the clock measurement (`signer.clock.measurement`)
+
+Admission: a 418 or 429 the server announced blocks every send locally until its Retry-After
+(waiting when that is short, raising when long); with `pace`, a send waits until its weight
+fits the budget (`pacing`). `RepayClient` and `AsyncRepayClient` only perform the effects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+
+from auth_plugin.safe.classify import (
+    SendContext,
+    error_from_response,
+    error_from_transport,
+    outcome_unknown,
+    used_weight,
+)
+from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.effects import Call, Effect, Sleep
+from auth_plugin.safe.endpoints import (
+    REPAY,
+    REPAY_RECORDS,
+    TIME_PATH_WEIGHT,
+    Endpoint,
+    UnusableAnswer,
+)
+from auth_plugin.safe.errors import Banned, InvalidInput, OutcomeUnknown, PapiError, RateLimited
+from auth_plugin.safe.pacing import Send, WeightBudget
+from auth_plugin.safe.reconcile import (
+    DEFAULT_RECV_WINDOW_MS,
+    PAGE_SIZE,
+    ReconcileResult,
+    RecordWalk,
+    SentRepay,
+    TranIdLedger,
+    judge,
+)
+from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
+from auth_plugin.signer.auth import stamp_of
+from auth_plugin.signer.clock import OffsetSample, measurement
+from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
+
+T = TypeVar("T")
+Flow = Generator[Effect, Any, T]
+Amount = Decimal | int | str
+
+CLOCK_SAMPLES = 3
+# Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
+READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
+
+
+@dataclass(frozen=True, slots=True)
+class RepayResult:
+    """An executed repay."""
+
+    tran_id: int
+    asset: str
+    amount: str  # canonical decimal text, as sent
+    timestamp_ms: int | None  # the signed timestamp of the request that succeeded
+    used_weight: int | None  # X-MBX-USED-WEIGHT-1M of the answer
+    attempts: int  # sends it took (retries included)
+
+
+class SafeFlow:
+    """The state one client keeps between calls (clock, weight budget, bans, what it knows of
+    its own repays) and the flows over it."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.clock = config.clock
+        self.retry = config.retry
+        self.monotonic = config.monotonic
+        self.budget = WeightBudget(
+            config.weight_limit, config.window_seconds, monotonic=config.monotonic
+        )
+        self.time_url = config.effective_time_url
+        self.tran_ids = TranIdLedger()
+        self.banned_until = 0.0
+        self.ban: Banned | None = None
+        self.limited_until = 0.0
+        self.rate_limit: RateLimited | None = None
+
+    # -- the flows --------------------------------------------------------------------------
+
+    def repay(
+        self, asset: str, amount: Amount, recv_window: int | None = None
+    ) -> Flow[RepayResult]:
+        asset, amount_text, window = checked(asset, amount, recv_window)
+        context = SendContext("repay", asset, amount_text, None, self.window_of(window))
+        params: dict[str, Any] = {"asset": asset, "amount": amount_text}
+        if window is not None:
+            params["recv_window"] = window
+        try:
+            answer, tran_id, attempts = yield from self._send(REPAY, params, context)
+        except OutcomeUnknown as error:
+            if error.timestamp_ms is not None:
+                self.tran_ids.unknown(self.sent_of(error))
+            raise
+        stamp = stamp_of(answer.request)
+        timestamp = None if stamp is None else stamp.timestamp_ms
+        if timestamp is not None:
+            self.tran_ids.executed(tran_id, SentRepay(asset, amount_text, timestamp, 0))
+        return RepayResult(
+            tran_id, asset, amount_text, timestamp, used_weight(answer.headers), attempts
+        )
+
+    def reconcile(self, request: SentRepay, *, settle: bool) -> Flow[ReconcileResult]:
+        sample = yield from self.sync_clock()
+        if settle and (delay := self.settle_delay(request, sample)) > 0:
+            yield Sleep(delay)
+        read_from = self.server_now_low(sample)
+        walk = RecordWalk()
+        context = SendContext("repay-record query", request.asset)
+        while (page := walk.next_page()) is not None:
+            params = {
+                "asset": request.asset,
+                "start_time": request.earliest_ms,
+                "end_time": request.latest_ms,
+                "current": page,
+                "size": PAGE_SIZE,
+                "recv_window": READ_RECV_WINDOW_MS,
+            }
+            _, (rows, total), _ = yield from self._send(REPAY_RECORDS, params, context)
+            walk.add(rows, total)
+        result = judge(
+            request,
+            walk,
+            window_closed=read_from > request.latest_ms,
+            known_elsewhere=self.tran_ids.not_for(request),
+            unresolved=self.tran_ids.unresolved(),
+        )
+        self.tran_ids.settle(result)
+        return result
+
+    def sync_clock(self) -> Flow[OffsetSample]:
+        send = yield from self._admit(TIME_PATH_WEIGHT * CLOCK_SAMPLES)
+        try:
+            best = yield from measurement(self.time_url, CLOCK_SAMPLES)
+        finally:
+            self.budget.settle(send, None)
+        self.clock.offset_ms = best.offset_ms
+        return best
+
+    # -- one call, with its retries -----------------------------------------------------------
+
+    def _send(
+        self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
+    ) -> Flow[tuple[httpx.Response, T, int]]:
+        resynced = False
+        attempt = 1
+        while True:
+            try:
+                answer, value = yield from self._once(endpoint, params, context)
+                return answer, value, attempt
+            except PapiError as error:
+                step = self.retry.next_step(
+                    error, attempt, idempotent=endpoint.idempotent, clock_resynced=resynced
+                )
+                if step is None:
+                    raise
+                if step.resync_clock:
+                    yield from self.sync_clock()
+                    resynced = True
+                if step.delay > 0:
+                    yield Sleep(step.delay)
+                attempt += 1
+
+    def _once(
+        self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
+    ) -> Flow[tuple[httpx.Response, T]]:
+        send = yield from self._admit(endpoint.weight)
+        signed_from = self.clock.now_ms()
+        try:
+            answer = yield Call(endpoint, params)
+        except BaseException:  # interrupted (e.g. cancelled) with the request perhaps out
+            self.budget.settle(send, None)
+            if not endpoint.idempotent and context.amount:
+                self.tran_ids.unknown(
+                    SentRepay(
+                        context.asset,
+                        context.amount,
+                        signed_from,
+                        self.window_of(context.recv_window),
+                        signed_until_ms=self.clock.now_ms(),
+                    )
+                )
+            raise
+        if isinstance(answer, httpx.HTTPError):
+            self.budget.settle(send, None)
+            raise error_from_transport(answer, _stamped(context, _request_of(answer)))
+        self.budget.settle(send, used_weight(answer.headers))
+        context = _stamped(context, answer.request)
+        if answer.status_code != 200:
+            error = error_from_response(answer.status_code, answer.headers, answer.content, context)
+            raise self.learn(error)
+        try:
+            return answer, endpoint.parse(json.loads(answer.content))
+        except (UnusableAnswer, ValueError) as unusable:
+            reason = f"HTTP 200, but {unusable}"
+            raise outcome_unknown(context, reason, status=200, headers=answer.headers) from None
+
+    def _admit(self, weight: int) -> Flow[Send]:
+        while True:
+            send, wait = self.admission(weight)
+            if send is not None:
+                return send
+            yield Sleep(wait)
+
+    # -- the state between calls --------------------------------------------------------------
+
+    def admission(self, weight: int) -> tuple[Send | None, float]:
+        """Raise if nothing may be sent; else (the logged send, 0) or (None, seconds to wait)."""
+        now = self.monotonic()
+        if now < self.banned_until:
+            raise _local_copy(self.ban, Banned, self.banned_until - now)
+        if now < self.limited_until:
+            wait = self.limited_until - now
+            if wait > self.retry.max_backoff_seconds:
+                raise _local_copy(self.rate_limit, RateLimited, wait)
+            return None, wait
+        if self.config.pace:
+            return self.budget.try_reserve(weight)
+        return self.budget.record(weight), 0.0
+
+    def learn(self, error: PapiError) -> PapiError:
+        """Remember bans and rate limits the server announced; return the error."""
+        now = self.monotonic()
+        if isinstance(error, Banned) and error.sent:
+            wait = DEFAULT_BAN_SECONDS if error.retry_after is None else error.retry_after
+            self.banned_until = max(self.banned_until, now + wait)
+            self.ban = error
+        elif isinstance(error, RateLimited) and error.sent:
+            wait = self.retry.backoff(1) if error.retry_after is None else error.retry_after
+            self.limited_until = max(self.limited_until, now + wait)
+            self.rate_limit = error
+        return error
+
+    def window_of(self, recv_window: int | None) -> int:
+        """The recvWindow the server applies: the call's, the client's, or its default."""
+        if recv_window is not None:
+            return recv_window
+        configured = self.config.recv_window
+        return DEFAULT_RECV_WINDOW_MS if configured is None else configured
+
+    def sent_of(self, error: OutcomeUnknown) -> SentRepay:
+        """What the request behind an OutcomeUnknown signed, for reconciliation."""
+        if error.asset is None or error.amount is None or error.timestamp_ms is None:
+            raise InvalidInput("this OutcomeUnknown lacks the asset, amount or timestamp")
+        return SentRepay(
+            error.asset, error.amount, error.timestamp_ms, self.window_of(error.recv_window)
+        )
+
+    def request(
+        self,
+        asset: str,
+        amount: Amount,
+        since_ms: int,
+        recv_window: int | None = None,
+    ) -> SentRepay:
+        """A repay described by hand (checked like a repay's arguments)."""
+        asset, amount_text, window = checked(asset, amount, recv_window)
+        if not isinstance(since_ms, int) or isinstance(since_ms, bool) or since_ms <= 0:
+            raise InvalidInput("since_ms must be a positive int (ms since the epoch)")
+        return SentRepay(asset, amount_text, since_ms, self.window_of(window))
+
+    def server_now_low(self, sample: OffsetSample) -> int:
+        """The earliest the server's clock can show now, after measuring it with `sample`."""
+        return self.clock.now_ms() - uncertainty_ms(sample)
+
+    def settle_delay(self, request: SentRepay, sample: OffsetSample) -> float:
+        """Seconds until the server's clock is surely past the request's window."""
+        return max(0.0, (request.latest_ms + 1 - self.server_now_low(sample)) / 1000)
+
+
+def checked(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, str, int | None]:
+    asset = validate_asset(asset)
+    amount_text = canonical_amount(amount)
+    window = None if recv_window is None else validate_recv_window(recv_window)
+    return asset, amount_text, window
+
+
+def uncertainty_ms(sample: OffsetSample) -> int:
+    """How far `clock.now_ms()` can be from the server's clock after `sample`: half the round
+    trip, plus 1 ms each for the server's whole-ms reading, our rounding and our floor."""
+    return math.ceil(sample.rtt_ms / 2) + 3
+
+
+def _stamped(context: SendContext, request: httpx.Request | None) -> SendContext:
+    stamp = None if request is None else stamp_of(request)
+    return context.with_timestamp(None if stamp is None else stamp.timestamp_ms)
+
+
+def _request_of(error: httpx.HTTPError) -> httpx.Request | None:
+    try:
+        return error.request
+    except RuntimeError:  # raised before a request existed
+        return None
+
+
+def _local_copy(
+    original: Banned | RateLimited | None, kind: type[Banned] | type[RateLimited], wait: float
+) -> Banned | RateLimited:
+    """The remembered 418/429 raised again, locally: nothing was sent."""
+    what = "banned" if kind is Banned else "rate limited"
+    return kind(
+        f"not sent: the server {what} this IP; {wait:.3g} s left",
+        status=None if original is None else original.status,
+        code=None if original is None else original.code,
+        msg=None if original is None else original.msg,
+        headers=None if original is None else original.headers,
+        sent=False,
+        retry_after=wait,
+    )

@@ -1,0 +1,93 @@
+"""`RepayClient`: the safe flow (`flow`), performed with `httpx.Client` and `time.sleep`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Self
+
+import httpx
+
+from auth_plugin.client.defaults import PRODUCTION_BASE_URL
+from auth_plugin.client.query_folding import QueryFoldingClient
+from auth_plugin.safe.client_base import ClientBase, T
+from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, deliver
+from auth_plugin.safe.flow import Amount, Flow, RepayResult
+from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
+from auth_plugin.signer.clock import OffsetSample, read_time
+from auth_plugin.signer.credentials import Credentials
+
+
+class RepayClient(ClientBase[ReconcileResult]):
+    """Repays and reconciles through one pooled, signing connection to `base_url`.
+
+        with RepayClient("https://papi.binance.com") as client:  # credentials from env vars
+            try:
+                result = client.repay("BTC", "0.01")  # RepayResult(tran_id=...)
+            except OutcomeUnknown as error:
+                print(client.reconcile_outcome(error))  # a verdict (see safe.reconcile)
+
+    Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        base_url: str = PRODUCTION_BASE_URL,
+        credentials: Credentials | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        **settings: Any,
+    ) -> None:
+        super().__init__(ClientConfig(base_url=base_url, credentials=credentials, **settings))
+        self._sleep = sleep
+        self._http = QueryFoldingClient(**self._signing_settings(deliver))
+        self.generated.set_httpx_client(self._http)
+        self._time_http: httpx.Client | None = None
+
+    def repay(self, asset: str, amount: Amount, recv_window: int | None = None) -> RepayResult:
+        """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
+        return self._run(self.flow.repay(asset, amount, recv_window))
+
+    def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> ReconcileResult:
+        return self._run(self.flow.reconcile(request, settle=settle))
+
+    def sync_clock(self) -> OffsetSample:
+        """Measure the clock offset against the time endpoint now; the best sample."""
+        return self._run(self.flow.sync_clock())
+
+    def close(self) -> None:
+        self._http.close()
+        if self._time_http is not None:
+            self._time_http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _run(self, flow: Flow[T]) -> T:
+        done, item = self._advance(flow, None, None)
+        while not done:
+            try:
+                value, error = self._perform(item), None
+            except BaseException as exc:  # the flow decides what an interruption means
+                value, error = None, exc
+            done, item = self._advance(flow, value, error)
+        result: T = item
+        return result
+
+    def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Call):
+            try:
+                effect.endpoint.operation.sync_detailed(client=self.generated, **effect.params)
+            except Delivered as delivered:
+                return delivered.response
+            except httpx.HTTPError as exc:
+                return exc
+            raise RuntimeError("an answer bypassed the delivery hook")
+        if isinstance(effect, Sleep):
+            return self._sleep(effect.seconds)
+        self._time_http = self._time_http or httpx.Client(**self._time_settings())
+        return read_time(self._time_http, effect.path, self.clock.source)

@@ -1,6 +1,31 @@
-"""The `papi-repay` command (`command`), on top of the safe layer; `journal` is what its runs
-remember of their repays. `--help` imports neither httpx nor the generated client."""
+"""The `papi-repay` command: `help` (exit codes, environment) and `parser` are cheap to
+import, so `--help` loads neither httpx nor the generated client; `command` runs the repay on
+the safe layer; `journal` is what its runs remember of their repays."""
 
-from auth_plugin.cli.command import EXIT_CODES, EXIT_CODES_HELP, ExitCode, exit_code_for, main
+import os
+import sys
+
+from auth_plugin.cli.help import EXIT_CODES, EXIT_CODES_HELP, ExitCode
+from auth_plugin.cli.parser import build_parser
+
+
+def main(argv: "list[str] | None" = None) -> int:
+    """Entry point of the `papi-repay` console script; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
+    from auth_plugin.cli.command import run
+
+    return int(run(args, os.environ, sys.stdout, sys.stderr))
+
+
+def __getattr__(name: str) -> object:
+    if name == "exit_code_for":
+        from auth_plugin.cli.command import exit_code_for
+
+        return exit_code_for
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["EXIT_CODES", "EXIT_CODES_HELP", "ExitCode", "exit_code_for", "main"]

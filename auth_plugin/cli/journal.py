@@ -18,9 +18,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from auth_plugin.cli.help import ENV_JOURNAL
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay, TranIdLedger, Verdict
 
-ENV_JOURNAL = "PAPI_REPAY_JOURNAL"
 MAX_READ_BYTES = 256 * 1024
 
 

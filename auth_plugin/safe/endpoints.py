@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from auth_plugin.safe.reconcile import RepayRecord
 from papi_repay_client.api.margin import query_repay_records, repay_loan
-from papi_repay_client.models import RepayLoanResponse, RepayRecordPage
+from papi_repay_client.models import RepayLoanResponse, RepayRecord, RepayRecordPage
 from papi_repay_client.models.repay_record_status import REPAY_RECORD_STATUS_VALUES
 
 T = TypeVar("T")
@@ -65,11 +64,7 @@ def _record_page(body: Any) -> tuple[list[RepayRecord], int]:
     if not isinstance(rows, list) or not all(_usable_row(row) for row in rows):
         raise UnusableAnswer("the record page's rows are not all records")
     page = RepayRecordPage.from_dict(body)
-    records = [
-        RepayRecord(row.tx_id, row.asset, row.amount, row.status, row.timestamp)
-        for row in page.rows
-    ]
-    return records, page.total
+    return page.rows, page.total
 
 
 def _usable_row(row: Any) -> bool:

@@ -34,7 +34,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the one record type: the generated model of a record row
+    from papi_repay_client.models import RepayRecord
 
 DEFAULT_RECV_WINDOW_MS = 5000  # the server's default when none is sent
 # The server executes a request only while timestamp < serverTime + 1000.
@@ -89,23 +92,9 @@ class SentRepay:
         return (
             record.asset == self.asset
             and record.status != FAILED
-            and self.earliest_ms <= record.timestamp_ms <= self.latest_ms
+            and self.earliest_ms <= record.timestamp <= self.latest_ms
             and _same_amount(record.amount, self.amount)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class RepayRecord:
-    """One row of the repay records."""
-
-    tx_id: int
-    asset: str
-    amount: str
-    status: str
-    timestamp_ms: int
-
-
-RepayRecordMatch = RepayRecord  # its name in earlier releases
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +143,7 @@ class ReconcileResult:
             )
         if self.verdict is Verdict.NOT_EXECUTED:
             return "not executed"
-        listed = ", ".join(f"txId {r.tx_id} at {r.timestamp_ms}" for r in self.candidates)
+        listed = ", ".join(f"txId {r.tx_id} at {r.timestamp}" for r in self.candidates)
         if self.verdict is Verdict.AMBIGUOUS:
             return f"ambiguous: {self.reason}: {listed}"
         text = f"unknown: {self.reason}"
@@ -221,7 +210,7 @@ def judge(
     candidates = tuple(
         sorted(
             (row for row in in_window if row.tx_id not in elsewhere),
-            key=lambda row: (abs(row.timestamp_ms - request.timestamp_ms), row.tx_id),
+            key=lambda row: (abs(row.timestamp - request.timestamp_ms), row.tx_id),
         )
     )
 

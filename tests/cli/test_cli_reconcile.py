@@ -144,3 +144,20 @@ def test_the_journal_skips_what_it_cannot_read_and_stays_bounded(tmp_path):
     path.write_bytes(b"ack 1 BTC 0.5 1000\n" * (5 * MAX_READ_BYTES // 19))
     Journal(path).load_into(TranIdLedger())
     assert path.stat().st_size <= MAX_READ_BYTES
+
+
+def test_help_loads_neither_httpx_nor_the_generated_client():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from auth_plugin.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "heavy = {'httpx', 'papi_repay_client', 'typing', 'cryptography'} & set(sys.modules)\n"
+        "print(sorted(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

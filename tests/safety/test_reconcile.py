@@ -14,11 +14,11 @@ from auth_plugin.safe.reconcile import (
     EXECUTION_SLACK_MS,
     PAGE_SIZE,
     RecordWalk,
-    RepayRecord,
     SentRepay,
     Verdict,
     judge,
 )
+from papi_repay_client.models import RepayRecord
 from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, repay_posts
 
 
@@ -257,7 +257,15 @@ REQUEST = SentRepay("BTC", "0.01", 10_000, 1_000)
 
 
 def _row(tx_id, amount="0.01", status="CONFIRMED", timestamp=10_000, asset="BTC"):
-    return RepayRecord(tx_id, asset, amount, status, timestamp)
+    return RepayRecord(
+        tx_id=tx_id,
+        asset=asset,
+        amount=amount,
+        interest="0",
+        principal=amount,
+        status=status,
+        timestamp=timestamp,
+    )
 
 
 def _walked(rows):

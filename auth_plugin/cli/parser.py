@@ -1,0 +1,91 @@
+"""The command line's arguments; numbers are refused unless written plainly."""
+
+import argparse
+import math
+
+from auth_plugin.cli.help import ENV_JOURNAL, ENVIRONMENT_HELP, EXIT_CODES_HELP, PROG
+from auth_plugin.client.defaults import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    PRODUCTION_BASE_URL,
+)
+
+MAX_TIMEOUT_SECONDS = 3600.0
+
+
+def _milliseconds(text: str) -> int:
+    """An argparse type: ASCII digits only (int() would take '５０００', '5_000', ' 5000')."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of ms (digits 0-9)")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a timeout must be above 0 and at most {MAX_TIMEOUT_SECONDS:g} s"
+        )
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Repay a Binance Portfolio Margin margin loan (POST /papi/v1/repayLoan). "
+        "A repay whose outcome is unknown is never resent: the repay records are checked "
+        "instead.",
+        epilog=ENVIRONMENT_HELP + "\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("asset", metavar="ASSET", help="asset to repay, e.g. BTC")
+    parser.add_argument("amount", metavar="AMOUNT", help="amount as a plain decimal, e.g. 0.01")
+    parser.add_argument(
+        "--recv-window",
+        type=_milliseconds,
+        metavar="MS",
+        help="recvWindow in ms (1-60000; server: 5000)",
+    )
+    parser.add_argument(
+        "--check",
+        type=_milliseconds,
+        metavar="TIMESTAMP",
+        help="repay nothing: give the verdict on a repay of ASSET AMOUNT sent earlier with "
+        "this timestamp (and --recv-window), as printed after an unknown outcome",
+    )
+    parser.add_argument(
+        "--no-journal",
+        action="store_true",
+        help=f"do not read or write the journal of this tool's repays (${ENV_JOURNAL})",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=PRODUCTION_BASE_URL,
+        metavar="URL",
+        help=f"API base URL (default: {PRODUCTION_BASE_URL})",
+    )
+    parser.add_argument(
+        "--time-url",
+        metavar="URL",
+        help="server time endpoint used to re-sync the clock after -1021 (default: "
+        "https://api.binance.com/api/v3/time for production, else BASE_URL/api/v3/time)",
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to connect (default: {DEFAULT_CONNECT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=DEFAULT_READ_TIMEOUT,
+        metavar="S",
+        help=f"seconds to wait for the answer (default: {DEFAULT_READ_TIMEOUT:g})",
+    )
+    return parser

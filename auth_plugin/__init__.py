@@ -1,3 +1,4 @@
+# ruff: noqa: F401  (the imports for type checkers only; the names load in __getattr__)
 """Signing and safe repaying for Binance Portfolio Margin's Margin Account Repay.
 
 Three parts, each depending only on the ones before it:
@@ -70,67 +71,67 @@ if TYPE_CHECKING:
     from typing import Any
 
     from auth_plugin.client.defaults import (
-        PRODUCTION_BASE_URL as PRODUCTION_BASE_URL,
-        PRODUCTION_TIME_URL as PRODUCTION_TIME_URL,
-        default_time_url as default_time_url,
+        PRODUCTION_BASE_URL,
+        PRODUCTION_TIME_URL,
+        default_time_url,
     )
     from auth_plugin.client.factory import (
-        build_client as build_client,
-        trading_timeout as trading_timeout,
+        build_client,
+        trading_timeout,
     )
-    from auth_plugin.safe.async_client import AsyncRepayClient as AsyncRepayClient
-    from auth_plugin.safe.config import ClientConfig as ClientConfig
+    from auth_plugin.safe.async_client import AsyncRepayClient
+    from auth_plugin.safe.config import ClientConfig
     from auth_plugin.safe.errors import (
-        AuthError as AuthError,
-        Banned as Banned,
-        BusinessRejection as BusinessRejection,
-        ClockSyncError as ClockSyncError,
-        ConnectionFailed as ConnectionFailed,
-        InvalidInput as InvalidInput,
-        InvalidRequest as InvalidRequest,
-        KeyLoadError as KeyLoadError,
-        OutcomeUnknown as OutcomeUnknown,
-        PapiError as PapiError,
-        RateLimited as RateLimited,
-        RequestRejected as RequestRejected,
-        ServiceUnavailable as ServiceUnavailable,
-        TimestampRejected as TimestampRejected,
+        AuthError,
+        Banned,
+        BusinessRejection,
+        ClockSyncError,
+        ConnectionFailed,
+        InvalidInput,
+        InvalidRequest,
+        KeyLoadError,
+        OutcomeUnknown,
+        PapiError,
+        RateLimited,
+        RequestRejected,
+        ServiceUnavailable,
+        TimestampRejected,
     )
-    from auth_plugin.safe.flow import RepayResult as RepayResult
-    from auth_plugin.safe.pacing import WeightBudget as WeightBudget
+    from auth_plugin.safe.flow import RepayResult
+    from auth_plugin.safe.pacing import WeightBudget
     from auth_plugin.safe.reconcile import (
-        ReconcileResult as ReconcileResult,
-        SentRepay as SentRepay,
-        Verdict as Verdict,
+        ReconcileResult,
+        SentRepay,
+        Verdict,
     )
-    from auth_plugin.safe.retry_policy import RetryPolicy as RetryPolicy
-    from auth_plugin.safe.sync_client import RepayClient as RepayClient
-    from auth_plugin.signer.api_key import API_KEY_HEADER as API_KEY_HEADER
-    from auth_plugin.signer.auth import BinanceAuth as BinanceAuth
+    from auth_plugin.safe.retry_policy import RetryPolicy
+    from auth_plugin.safe.sync_client import RepayClient
+    from auth_plugin.signer.api_key import API_KEY_HEADER
+    from auth_plugin.signer.auth import BinanceAuth
     from auth_plugin.signer.clock import (
-        Clock as Clock,
-        OffsetSample as OffsetSample,
-        ameasure_offset as ameasure_offset,
-        measure_offset as measure_offset,
+        Clock,
+        OffsetSample,
+        ameasure_offset,
+        measure_offset,
     )
     from auth_plugin.signer.credentials import (
-        Credentials as Credentials,
-        resolve_credentials as resolve_credentials,
+        Credentials,
+        resolve_credentials,
     )
     from auth_plugin.signer.keys import (
-        Ed25519Key as Ed25519Key,
-        HmacKey as HmacKey,
-        RsaKey as RsaKey,
-        SigningKey as SigningKey,
-        load_private_key as load_private_key,
-        load_private_key_file as load_private_key_file,
+        Ed25519Key,
+        HmacKey,
+        RsaKey,
+        SigningKey,
+        load_private_key,
+        load_private_key_file,
     )
     from auth_plugin.signer.validation import (
-        canonical_amount as canonical_amount,
-        validate_asset as validate_asset,
-        validate_recv_window as validate_recv_window,
+        canonical_amount,
+        validate_asset,
+        validate_recv_window,
     )
-    from papi_repay_client.models import RepayRecord as RepayRecordMatch  # noqa: F401
+    from papi_repay_client.models import RepayRecord as RepayRecordMatch
 
 
 def __getattr__(name: str) -> "Any":

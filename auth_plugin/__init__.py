@@ -39,6 +39,7 @@ _HOMES = {
         "BusinessRejection",
         "ClockSyncError",
         "ConnectionFailed",
+        "FreeBalanceShort",
         "InvalidInput",
         "InvalidRequest",
         "KeyLoadError",
@@ -60,7 +61,7 @@ _HOMES = {
     "auth_plugin.safe.retry_policy": ("RetryPolicy",),
     "auth_plugin.safe.reconcile": ("ReconcileResult", "SentRepay", "Verdict"),
     "papi_repay_client.models": ("RepayRecordMatch",),
-    "auth_plugin.safe.flow": ("RepayResult",),
+    "auth_plugin.safe.results": ("BorrowResult", "Debt", "RepayAllResult", "RepayResult"),
     "auth_plugin.safe.sync_client": ("RepayClient",),
     "auth_plugin.safe.async_client": ("AsyncRepayClient",),
 }
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
         BusinessRejection,
         ClockSyncError,
         ConnectionFailed,
+        FreeBalanceShort,
         InvalidInput,
         InvalidRequest,
         KeyLoadError,
@@ -97,13 +99,13 @@ if TYPE_CHECKING:
         ServiceUnavailable,
         TimestampRejected,
     )
-    from auth_plugin.safe.flow import RepayResult
     from auth_plugin.safe.pacing import WeightBudget
     from auth_plugin.safe.reconcile import (
         ReconcileResult,
         SentRepay,
         Verdict,
     )
+    from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
     from auth_plugin.safe.retry_policy import RetryPolicy
     from auth_plugin.safe.sync_client import RepayClient
     from auth_plugin.signer.api_key import API_KEY_HEADER

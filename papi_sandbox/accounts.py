@@ -8,7 +8,7 @@ File format (YAML or JSON), see README.md:
         key_type: hmac            # hmac | rsa | ed25519
         secret: demo-hmac-secret-NOT-A-REAL-KEY
         assets:
-          BTC: {principal: "0.5", interest: "0.001", free: "2"}
+          BTC: {principal: "0.5", interest: "0.001", free: "2", borrow_limit: "10"}
       - name: demo-rsa
         api_key: demo-rsa-api-key
         key_type: rsa
@@ -46,6 +46,9 @@ class AssetSeed:
     principal: Decimal = Decimal(0)
     interest: Decimal = Decimal(0)
     free: Decimal = Decimal(0)
+    # The most this asset's debt (principal + interest) may reach by borrowing; None: no limit
+    # but what the ledger can store.
+    borrow_limit: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -97,17 +100,22 @@ def parse_seed_amount(value: object, what: str) -> Decimal:
     return amount
 
 
+SEED_FIELDS = ("principal", "interest", "free", "borrow_limit")
+
+
 def asset_seed_from_mapping(raw: object, what: str) -> AssetSeed:
     if not isinstance(raw, Mapping):
-        raise ValueError(f"{what} must be a mapping of principal/interest/free, got {raw!r}")
-    unknown = set(raw) - {"principal", "interest", "free"}
+        raise ValueError(
+            f"{what} must be a mapping of principal/interest/free/borrow_limit, got {raw!r}"
+        )
+    unknown = set(raw) - {*SEED_FIELDS}
     if unknown:
         raise ValueError(f"{what}: unknown fields {sorted(unknown)}")
     return AssetSeed(
         **{
             name: parse_seed_amount(raw[name], f"{what}.{name}")
-            for name in ("principal", "interest", "free")
-            if name in raw
+            for name in SEED_FIELDS
+            if name in raw and not (name == "borrow_limit" and raw[name] is None)
         }
     )
 

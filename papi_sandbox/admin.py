@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from papi_sandbox.accounts import account_from_mapping, parse_seed_amount
 from papi_sandbox.errors import ASSET_RANGE
-from papi_sandbox.ledger import RECORD_STATUSES, UnknownAccount, UnknownRecord
+from papi_sandbox.ledger import RECORD_STATUSES, UnknownAccount, UnknownRecord, format8
 from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
 from papi_sandbox.sandbox import Account, Sandbox
 
@@ -233,6 +233,59 @@ async def record_status(request: Request) -> Response:
     return admin_json({"account": account, "tranId": record.tran_id, **record.as_api_row()})
 
 
+def _asset(asset: object) -> str:
+    if not isinstance(asset, str) or not re.fullmatch(ASSET_RANGE, asset):
+        raise AdminError(f"asset must be a string matching {ASSET_RANGE}, not {asset!r}")
+    return asset
+
+
+async def add_interest(request: Request) -> Response:
+    """Accrue interest: {"account", "asset", "interest"} adds `interest` to the asset's
+    interest (a new asset starts from zeros). Answers the asset's balance after it."""
+    body = await _json_object(request, frozenset({"account", "asset", "interest"}))
+    account = _text(body, "account")
+    asset = _asset(_text(body, "asset"))
+    if "interest" not in body:
+        raise AdminError("interest is missing")
+    interest = parse_seed_amount(body["interest"], "interest")
+    balance = _sandbox(request).ledger.add_interest(account, asset, interest)
+    return admin_json({"account": account, "asset": asset, **balance.as_json()})
+
+
+async def list_borrow_limits(request: Request) -> Response:
+    await _no_fields(request)
+    name = request.path_params["name"]
+    limits = _sandbox(request).ledger.borrow_limits(name)
+    return admin_json(
+        {"account": name, "limits": {asset: format8(limit) for asset, limit in limits.items()}}
+    )
+
+
+async def set_borrow_limit(request: Request) -> Response:
+    """{"limit": "100"} caps the asset's debt (principal + interest) a borrow may reach;
+    {"limit": null} removes the cap."""
+    name = request.path_params["name"]
+    asset = _asset(request.path_params["asset"])
+    body = await _json_object(request, frozenset({"limit"}))
+    if "limit" not in body:
+        raise AdminError("limit is missing (a decimal string, or null for no limit)")
+    raw = body["limit"]
+    limit = None if raw is None else parse_seed_amount(raw, "limit")
+    _sandbox(request).ledger.set_borrow_limit(name, asset, limit)
+    return admin_json(
+        {"account": name, "asset": asset, "limit": None if limit is None else format8(limit)}
+    )
+
+
+async def list_loans(request: Request) -> Response:
+    await _no_fields(request)
+    name = request.path_params["name"]
+    sandbox = _sandbox(request)
+    sandbox.ledger.balances(name)  # 404 for an unknown account rather than an empty list
+    records = sorted(sandbox.ledger.loans(name), key=lambda record: record.tran_id)
+    return admin_json({"loans": [{"tranId": r.tran_id, **r.as_api_row()} for r in records]})
+
+
 def _route(path: str, handler: Handler, methods: list[str]) -> Route:
     return Route(ADMIN_PREFIX + path, _guarded(handler), methods=methods)
 
@@ -243,6 +296,10 @@ routes = [
     _route("accounts/{name}/ledger", read_ledger, ["GET"]),
     _route("accounts/{name}/assets/{asset}", set_asset, ["PUT"]),
     _route("accounts/{name}/repays", list_repays, ["GET"]),
+    _route("accounts/{name}/loans", list_loans, ["GET"]),
+    _route("accounts/{name}/borrow-limits", list_borrow_limits, ["GET"]),
+    _route("accounts/{name}/borrow-limits/{asset}", set_borrow_limit, ["PUT"]),
+    _route("interest", add_interest, ["POST"]),
     _route("faults", faults, ["GET", "POST", "DELETE"]),
     _route("clock", clock, ["GET", "POST"]),
     _route("rate-limits", rate_limits, ["GET"]),

@@ -138,3 +138,7 @@ def not_a_margin_asset() -> ApiError:
 
 def balance_not_enough() -> ApiError:
     return ApiError(-3041, "Balance is not enough")
+
+
+def borrow_exceeds_limit() -> ApiError:
+    return ApiError(-3006, "Your borrow amount has exceed maximum borrow amount.")

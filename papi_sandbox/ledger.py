@@ -1,4 +1,5 @@
-"""Per-account, per-asset loans and balances, repay records and the tranId sequence.
+"""Per-account, per-asset loans, balances and borrow limits, repay and loan records and the
+tranId sequence they share.
 
 The public face of the ledger: the interface, types and rules live in `ledger_base` (which
 the implementations import, so there is no import cycle) and are re-exported here;
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from papi_sandbox.ledger_base import (
+    AMOUNT_LIMIT,
     EIGHT_PLACES,
     EXACT_PRECISION,
     FIRST_TRAN_ID,
@@ -20,26 +22,32 @@ from papi_sandbox.ledger_base import (
     STATUS_PENDING,
     ZERO_BALANCE,
     Balance,
+    BorrowLimitExceeded,
     ExceedsLiability,
     InsufficientBalance,
     Ledger,
     LedgerRejection,
+    LoanRecord,
     RepayRecord,
     Settlement,
     StoredAccount,
     UnknownAccount,
     UnknownAsset,
     UnknownRecord,
+    added_interest,
     check_status,
+    debt_to_repay,
     format8,
     merged_balance,
     quantize8,
+    settle_borrow,
     settle_repay,
 )
 from papi_sandbox.ledger_memory import MemoryLedger
 from papi_sandbox.ledger_sqlite import SqliteLedger
 
 __all__ = [
+    "AMOUNT_LIMIT",
     "EIGHT_PLACES",
     "EXACT_PRECISION",
     "FIRST_TRAN_ID",
@@ -49,10 +57,12 @@ __all__ = [
     "STATUS_PENDING",
     "ZERO_BALANCE",
     "Balance",
+    "BorrowLimitExceeded",
     "ExceedsLiability",
     "InsufficientBalance",
     "Ledger",
     "LedgerRejection",
+    "LoanRecord",
     "MemoryLedger",
     "RepayRecord",
     "Settlement",
@@ -61,11 +71,14 @@ __all__ = [
     "UnknownAccount",
     "UnknownAsset",
     "UnknownRecord",
+    "added_interest",
     "check_status",
+    "debt_to_repay",
     "format8",
     "merged_balance",
     "open_ledger",
     "quantize8",
+    "settle_borrow",
     "settle_repay",
 ]
 

@@ -1,10 +1,10 @@
 """The ledger's interface, types and rules, shared by both implementations.
 
 `Ledger` is the interface (`ledger.open_ledger` picks an implementation). Both apply the same
-rules (`settle_repay`, `merged_balance`, `check_status`) under one lock per ledger, so
-concurrent repays can neither lose nor double an update, and both keep every amount as SQLite
-stores it: quantized to 8 places. The implementations import this module, never
-`papi_sandbox.ledger`, which imports them.
+rules (`settle_repay`, `settle_borrow`, `debt_to_repay`, `added_interest`, `merged_balance`,
+`check_status`) under one lock per ledger, so concurrent repays and borrows can neither lose
+nor double an update, and both keep every amount as SQLite stores it: quantized to 8 places.
+The implementations import this module, never `papi_sandbox.ledger`, which imports them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import NamedTuple
 
-from papi_sandbox.accounts import AccountSpec, AssetSeed
+from papi_sandbox.accounts import MAX_INTEGER_DIGITS, AccountSpec, AssetSeed
 from papi_sandbox.signatures import KeyType
 
 FIRST_TRAN_ID = 100_000_001
@@ -26,6 +26,8 @@ RECORD_STATUSES = (STATUS_PENDING, STATUS_CONFIRMED, STATUS_FAILED)
 # 20 integer + 8 decimal digits: sums and differences must never round.
 EXACT_PRECISION = 64
 _EXACT = Context(prec=EXACT_PRECISION)
+# Every stored amount stays below 10^20 (20 integer digits, what the accounts file admits).
+AMOUNT_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 def quantize8(value: Decimal) -> Decimal:
@@ -51,6 +53,11 @@ class ExceedsLiability(LedgerRejection):
 
 class InsufficientBalance(LedgerRejection):
     pass
+
+
+class BorrowLimitExceeded(LedgerRejection):
+    """A borrow would take the asset's debt (principal + interest) above the account's borrow
+    limit for it, or an amount above what the ledger can store (10^20)."""
 
 
 class UnknownAccount(KeyError):
@@ -117,6 +124,28 @@ class RepayRecord:
 
 
 @dataclass(frozen=True)
+class LoanRecord:
+    """A borrow (POST /papi/v1/marginLoan); its tranId comes from the repays' sequence."""
+
+    tran_id: int
+    account: str
+    asset: str
+    principal: Decimal
+    status: str
+    timestamp: int
+
+    def as_api_row(self) -> dict[str, str | int]:
+        """The row shape of GET /papi/v1/margin/marginLoan."""
+        return {
+            "asset": self.asset,
+            "principal": format8(self.principal),
+            "status": self.status,
+            "timestamp": self.timestamp,
+            "txId": self.tran_id,
+        }
+
+
+@dataclass(frozen=True)
 class StoredAccount:
     name: str
     api_key: str
@@ -172,6 +201,48 @@ def _exact8(value: Decimal) -> Decimal:
     return value.quantize(EIGHT_PLACES, context=_EXACT)
 
 
+def debt_to_repay(current: Balance | None, asset: str, amount: Decimal | None) -> Decimal:
+    """What a repay-debt repays: `amount`, or all of the debt (principal + interest) without
+    one. UnknownAsset for an asset never held; ExceedsLiability when nothing is owed."""
+    if current is None:
+        raise UnknownAsset(asset)
+    if amount is not None:
+        return amount
+    debt = _EXACT.add(current.principal, current.interest)
+    if debt == 0:
+        raise ExceedsLiability(asset)
+    return debt
+
+
+def settle_borrow(
+    current: Balance | None, limit: Decimal | None, asset: str, amount: Decimal
+) -> Balance:
+    """A borrow raises principal and free by `amount` (a new asset starts from zeros).
+
+    BorrowLimitExceeded if the debt after it (principal + interest) would pass `limit` (None:
+    no limit), or principal or free would reach 10^20, beyond what the ledger stores.
+    """
+    base = current or ZERO_BALANCE
+    exact = _EXACT
+    principal = exact.add(base.principal, amount)
+    free = exact.add(base.free, amount)
+    if limit is not None and exact.add(principal, base.interest) > limit:
+        raise BorrowLimitExceeded(asset)
+    if principal >= AMOUNT_LIMIT or free >= AMOUNT_LIMIT:
+        raise BorrowLimitExceeded(asset)
+    return Balance(_exact8(principal), _exact8(base.interest), _exact8(free))
+
+
+def added_interest(current: Balance | None, interest: Decimal) -> Balance:
+    """Interest accrued on an asset (a new asset starts from zeros). ValueError if the interest
+    would reach 10^20, beyond what the ledger stores."""
+    base = current or ZERO_BALANCE
+    total = _EXACT.add(base.interest, interest)
+    if total >= AMOUNT_LIMIT:
+        raise ValueError(f"interest would reach 10^{MAX_INTEGER_DIGITS}: {total:f}")
+    return Balance(base.principal, _exact8(total), base.free)
+
+
 def merged_balance(
     current: Balance | None,
     principal: Decimal | None,
@@ -219,7 +290,10 @@ class Ledger(ABC):
         if there is no such account. Returns the balance as given (before quantizing)."""
 
     def seed(self, account: str, asset: str, seed: AssetSeed) -> Balance:
-        return self.set_balance(account, asset, seed.principal, seed.interest, seed.free)
+        balance = self.set_balance(account, asset, seed.principal, seed.interest, seed.free)
+        if seed.borrow_limit is not None:
+            self.set_borrow_limit(account, asset, seed.borrow_limit)
+        return balance
 
     @abstractmethod
     def balances(self, account: str) -> dict[str, Balance]:
@@ -254,3 +328,48 @@ class Ledger(ABC):
         end_ms: int | None = None,
     ) -> list[RepayRecord]:
         """Matching records of one account, newest first (times inclusive)."""
+
+    @abstractmethod
+    def repay_debt(
+        self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int
+    ) -> RepayRecord:
+        """POST /papi/v1/margin/repay-debt: repay `amount` of the asset's debt, or all of it
+        (principal + interest) when None, from the asset's own free balance, interest first
+        (`debt_to_repay`, then `settle_repay`: UnknownAsset, ExceedsLiability,
+        InsufficientBalance). Recorded like a repay, CONFIRMED, under the next tranId."""
+
+    @abstractmethod
+    def borrow(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> LoanRecord:
+        """Apply `settle_borrow` (with the account's limit for the asset) and record the loan,
+        CONFIRMED, under the next tranId (the repays' sequence). UnknownAccount if there is no
+        such account; a refused borrow (BorrowLimitExceeded) changes nothing."""
+
+    @abstractmethod
+    def loans(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[LoanRecord]:
+        """Matching loan records of one account, newest first (times inclusive)."""
+
+    @abstractmethod
+    def add_interest(self, account: str, asset: str, interest: Decimal) -> Balance:
+        """Accrue interest on an asset (`added_interest`); returns the balance as stored.
+        UnknownAccount if there is no such account, ValueError past what the ledger stores."""
+
+    @abstractmethod
+    def set_borrow_limit(self, account: str, asset: str, limit: Decimal | None) -> None:
+        """The most the asset's debt (principal + interest) may reach by borrowing; None
+        removes the limit. UnknownAccount if there is no such account."""
+
+    @abstractmethod
+    def borrow_limits(self, account: str) -> dict[str, Decimal]:
+        """The account's borrow limits, by asset. UnknownAccount if there is no such account."""
+
+    @abstractmethod
+    def last_activity(self, account: str) -> dict[str, int]:
+        """Per asset, the timestamp of its newest repay or loan record (assets without any
+        are left out)."""

@@ -17,12 +17,17 @@ from papi_sandbox.ledger_base import (
     STATUS_CONFIRMED,
     Balance,
     Ledger,
+    LoanRecord,
     RepayRecord,
     StoredAccount,
     UnknownAccount,
     UnknownRecord,
+    added_interest,
     check_status,
+    debt_to_repay,
     merged_balance,
+    quantize8,
+    settle_borrow,
     settle_repay,
 )
 
@@ -35,6 +40,8 @@ class MemoryLedger(Ledger):
         # the account's key row (an account replaced by name keeps them).
         self._balances: dict[str, dict[str, Balance]] = {}
         self._records: dict[str, list[RepayRecord]] = {}  # oldest (lowest tranId) first
+        self._loans: dict[str, list[LoanRecord]] = {}  # oldest (lowest tranId) first
+        self._limits: dict[str, dict[str, Decimal]] = {}
         self._next_tran_id = FIRST_TRAN_ID
 
     def close(self) -> None:
@@ -45,6 +52,8 @@ class MemoryLedger(Ledger):
             self._accounts.clear()
             self._balances.clear()
             self._records.clear()
+            self._loans.clear()
+            self._limits.clear()
             self._next_tran_id = FIRST_TRAN_ID
 
     # -- accounts -------------------------------------------------------------------------
@@ -64,9 +73,15 @@ class MemoryLedger(Ledger):
             )
             if replace_balances:
                 self._balances[spec.name] = {}
+                self._limits[spec.name] = {}
             held_assets = self._balances.setdefault(spec.name, {})
+            limits = self._limits.setdefault(spec.name, {})
             for asset, balance in seeds.items():
                 held_assets.setdefault(asset, balance)
+            # Limits are configuration: the seed's always apply, also over a kept ledger.
+            for asset, seed in spec.assets.items():
+                if seed.borrow_limit is not None:
+                    limits[asset] = quantize8(seed.borrow_limit)
 
     def accounts(self) -> list[StoredAccount]:
         with self._lock:
@@ -167,3 +182,93 @@ class MemoryLedger(Ledger):
             and (start_ms is None or record.timestamp >= start_ms)
             and (end_ms is None or record.timestamp <= end_ms)
         ]
+
+    def repay_debt(
+        self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int
+    ) -> RepayRecord:
+        with self._lock:
+            held = self._balances.get(account, {})
+            due = debt_to_repay(held.get(asset), asset, amount)
+            settled = settle_repay(held.get(asset), asset, due)
+            stored = RepayRecord(
+                self._next_tran_id,
+                account,
+                asset,
+                settled.stored_amount,
+                settled.stored_interest,
+                settled.stored_principal,
+                STATUS_CONFIRMED,
+                timestamp_ms,
+            )
+            held[asset] = settled.balance
+            self._next_tran_id += 1
+            self._records.setdefault(account, []).append(stored)
+        return stored
+
+    def borrow(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> LoanRecord:
+        with self._lock:
+            self._require_account(account)
+            held = self._balances.setdefault(account, {})
+            limit = self._limits.get(account, {}).get(asset)
+            after = settle_borrow(held.get(asset), limit, asset, amount)
+            record = LoanRecord(
+                self._next_tran_id,
+                account,
+                asset,
+                quantize8(amount),
+                STATUS_CONFIRMED,
+                timestamp_ms,
+            )
+            held[asset] = after
+            self._next_tran_id += 1
+            self._loans.setdefault(account, []).append(record)
+        return record
+
+    def loans(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[LoanRecord]:
+        with self._lock:
+            records = list(self._loans.get(account, ()))
+        return [
+            record
+            for record in reversed(records)
+            if (asset is None or record.asset == asset)
+            and (tran_id is None or record.tran_id == tran_id)
+            and (start_ms is None or record.timestamp >= start_ms)
+            and (end_ms is None or record.timestamp <= end_ms)
+        ]
+
+    def add_interest(self, account: str, asset: str, interest: Decimal) -> Balance:
+        with self._lock:
+            self._require_account(account)
+            held = self._balances.setdefault(account, {})
+            after = added_interest(held.get(asset), interest)
+            held[asset] = after
+        return after
+
+    def set_borrow_limit(self, account: str, asset: str, limit: Decimal | None) -> None:
+        with self._lock:
+            self._require_account(account)
+            limits = self._limits.setdefault(account, {})
+            if limit is None:
+                limits.pop(asset, None)
+            else:
+                limits[asset] = quantize8(limit)
+
+    def borrow_limits(self, account: str) -> dict[str, Decimal]:
+        with self._lock:
+            self._require_account(account)
+            return dict(sorted(self._limits.get(account, {}).items()))
+
+    def last_activity(self, account: str) -> dict[str, int]:
+        latest: dict[str, int] = {}
+        with self._lock:
+            records = [*self._records.get(account, ()), *self._loans.get(account, ())]
+        for record in records:
+            latest[record.asset] = max(latest.get(record.asset, record.timestamp), record.timestamp)
+        return latest

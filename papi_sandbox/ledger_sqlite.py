@@ -21,13 +21,17 @@ from papi_sandbox.ledger_base import (
     STATUS_CONFIRMED,
     Balance,
     Ledger,
+    LoanRecord,
     RepayRecord,
     StoredAccount,
     UnknownAccount,
     UnknownRecord,
+    added_interest,
     check_status,
+    debt_to_repay,
     format8,
     merged_balance,
+    settle_borrow,
     settle_repay,
 )
 
@@ -58,6 +62,21 @@ CREATE TABLE IF NOT EXISTS repays (
 );
 CREATE INDEX IF NOT EXISTS repays_by_account ON repays (account, asset, timestamp);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, next_value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS loans (
+    tran_id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    status TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS loans_by_account ON loans (account, asset, timestamp);
+CREATE TABLE IF NOT EXISTS borrow_limits (
+    account TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    borrow_limit TEXT NOT NULL,
+    PRIMARY KEY (account, asset)
+);
 """
 
 
@@ -97,7 +116,7 @@ class SqliteLedger(Ledger):
 
     def wipe(self) -> None:
         with self._transaction() as conn:
-            for table in ("accounts", "balances", "repays"):
+            for table in ("accounts", "balances", "repays", "loans", "borrow_limits"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             conn.execute(
                 "UPDATE sequences SET next_value = ? WHERE name = 'tran_id'", (FIRST_TRAN_ID,)
@@ -114,7 +133,11 @@ class SqliteLedger(Ledger):
             )
             if replace_balances:
                 conn.execute("DELETE FROM balances WHERE account = ?", (spec.name,))
+                conn.execute("DELETE FROM borrow_limits WHERE account = ?", (spec.name,))
             for asset, seed in spec.assets.items():
+                # Limits are configuration: the seed's always apply, also over a kept ledger.
+                if seed.borrow_limit is not None:
+                    self._write_limit(conn, spec.name, asset, seed.borrow_limit)
                 conn.execute(
                     "INSERT OR IGNORE INTO balances (account, asset, principal, interest, free)"
                     " VALUES (?, ?, ?, ?, ?)",
@@ -186,6 +209,21 @@ class SqliteLedger(Ledger):
             " principal = excluded.principal, interest = excluded.interest, free = excluded.free",
             (account, asset, format8(bal.principal), format8(bal.interest), format8(bal.free)),
         )
+
+    @staticmethod
+    def _write_limit(conn: sqlite3.Connection, account: str, asset: str, limit: Decimal) -> None:
+        conn.execute(
+            "INSERT INTO borrow_limits (account, asset, borrow_limit) VALUES (?, ?, ?)"
+            " ON CONFLICT (account, asset) DO UPDATE SET borrow_limit = excluded.borrow_limit",
+            (account, asset, format8(limit)),
+        )
+
+    def _next_tran_id(self, conn: sqlite3.Connection) -> int:
+        (tran_id,) = conn.execute(
+            "UPDATE sequences SET next_value = next_value + 1 WHERE name = 'tran_id'"
+            " RETURNING next_value - 1"
+        ).fetchone()
+        return int(tran_id)
 
     # -- repays ---------------------------------------------------------------------------
 
@@ -264,6 +302,134 @@ class SqliteLedger(Ledger):
         with self._lock:
             rows = self._conn.execute(query, args).fetchall()
         return [_record(row) for row in rows]
+
+    def repay_debt(
+        self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int
+    ) -> RepayRecord:
+        with self._transaction() as conn:
+            current = self._balance(conn, account, asset)
+            settled = settle_repay(current, asset, debt_to_repay(current, asset, amount))
+            self._write_balance(conn, account, asset, settled.balance)
+            record = RepayRecord(
+                self._next_tran_id(conn),
+                account,
+                asset,
+                settled.stored_amount,
+                settled.stored_interest,
+                settled.stored_principal,
+                STATUS_CONFIRMED,
+                timestamp_ms,
+            )
+            conn.execute(
+                "INSERT INTO repays (tran_id, account, asset, amount, interest, principal,"
+                " status, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.tran_id,
+                    account,
+                    asset,
+                    format8(record.amount),
+                    format8(record.interest),
+                    format8(record.principal),
+                    record.status,
+                    timestamp_ms,
+                ),
+            )
+        return record
+
+    def borrow(self, account: str, asset: str, amount: Decimal, timestamp_ms: int) -> LoanRecord:
+        with self._transaction() as conn:
+            self._require_account(conn, account)
+            limit_row = conn.execute(
+                "SELECT borrow_limit FROM borrow_limits WHERE account = ? AND asset = ?",
+                (account, asset),
+            ).fetchone()
+            limit = None if limit_row is None else Decimal(limit_row[0])
+            after = settle_borrow(self._balance(conn, account, asset), limit, asset, amount)
+            self._write_balance(conn, account, asset, after)
+            record = LoanRecord(
+                self._next_tran_id(conn),
+                account,
+                asset,
+                Decimal(format8(amount)),
+                STATUS_CONFIRMED,
+                timestamp_ms,
+            )
+            conn.execute(
+                "INSERT INTO loans (tran_id, account, asset, principal, status, timestamp)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (record.tran_id, account, asset, format8(amount), record.status, timestamp_ms),
+            )
+        return record
+
+    def loans(
+        self,
+        account: str,
+        asset: str | None = None,
+        tran_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> list[LoanRecord]:
+        if tran_id is not None and not 0 <= tran_id <= _MAX_INTEGER:
+            return []
+        query = (
+            "SELECT tran_id, account, asset, principal, status, timestamp"
+            " FROM loans WHERE account = ?1"
+            " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
+            " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
+            " ORDER BY tran_id DESC"
+        )
+        args = (account, asset, tran_id, start_ms, end_ms)
+        with self._lock:
+            rows = self._conn.execute(query, args).fetchall()
+        return [_loan(row) for row in rows]
+
+    def add_interest(self, account: str, asset: str, interest: Decimal) -> Balance:
+        with self._transaction() as conn:
+            self._require_account(conn, account)
+            after = added_interest(self._balance(conn, account, asset), interest)
+            self._write_balance(conn, account, asset, after)
+        return after
+
+    def set_borrow_limit(self, account: str, asset: str, limit: Decimal | None) -> None:
+        with self._transaction() as conn:
+            self._require_account(conn, account)
+            if limit is None:
+                conn.execute(
+                    "DELETE FROM borrow_limits WHERE account = ? AND asset = ?", (account, asset)
+                )
+            else:
+                self._write_limit(conn, account, asset, limit)
+
+    def borrow_limits(self, account: str) -> dict[str, Decimal]:
+        with self._lock:
+            self._require_account(self._conn, account)
+            rows = self._conn.execute(
+                "SELECT asset, borrow_limit FROM borrow_limits WHERE account = ? ORDER BY asset",
+                (account,),
+            ).fetchall()
+        return {asset: Decimal(limit) for asset, limit in rows}
+
+    def last_activity(self, account: str) -> dict[str, int]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT asset, MAX(timestamp) FROM (SELECT asset, timestamp FROM repays"
+                " WHERE account = ?1 UNION ALL SELECT asset, timestamp FROM loans"
+                " WHERE account = ?1) GROUP BY asset",
+                (account,),
+            ).fetchall()
+        return {asset: int(latest) for asset, latest in rows}
+
+
+def _loan(row: Sequence[Any]) -> LoanRecord:
+    """A loans row: tran_id, account, asset, principal, status, timestamp."""
+    return LoanRecord(
+        tran_id=int(row[0]),
+        account=row[1],
+        asset=row[2],
+        principal=Decimal(row[3]),
+        status=row[4],
+        timestamp=int(row[5]),
+    )
 
 
 def _record(row: Sequence[Any]) -> RepayRecord:

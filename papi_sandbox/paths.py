@@ -2,6 +2,10 @@
 
 REPAY_PATH = "/papi/v1/repayLoan"
 RECORDS_PATH = "/papi/v1/margin/repayLoan"
+BALANCE_PATH = "/papi/v1/balance"
+BORROW_PATH = "/papi/v1/marginLoan"
+LOAN_RECORDS_PATH = "/papi/v1/margin/marginLoan"
+REPAY_DEBT_PATH = "/papi/v1/margin/repay-debt"
 PING_PATH = "/papi/v1/ping"
 TIME_PATH = "/api/v3/time"
 ADMIN_PREFIX = "/sandbox-admin/"

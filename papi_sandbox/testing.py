@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 import uvicorn
@@ -26,9 +27,9 @@ from papi_sandbox.app import SandboxApp, create_app
 from papi_sandbox.clock import Clock
 from papi_sandbox.config import SandboxConfig
 from papi_sandbox.counters import RequestCounters
-from papi_sandbox.deadlines import uvicorn_config
+from papi_sandbox.deadlines import HttpImpl, uvicorn_config
 from papi_sandbox.faults import FaultBoard
-from papi_sandbox.ledger import Balance, Ledger, RepayRecord
+from papi_sandbox.ledger import Balance, Ledger, LoanRecord, RepayRecord
 from papi_sandbox.ratelimit import RateLimiter
 from papi_sandbox.sandbox import Account, Sandbox
 from papi_sandbox.signatures import KeyType
@@ -74,6 +75,20 @@ class SandboxHandle:
         """This account's repay records, newest first."""
         return self.sandbox.ledger.repays(account)
 
+    def loans(self, account: str) -> list[LoanRecord]:
+        """This account's loan (borrow) records, newest first."""
+        return self.sandbox.ledger.loans(account)
+
+    def add_interest(self, account: str, asset: str, interest: Decimal | str) -> Balance:
+        """Accrue interest on an asset (as POST /sandbox-admin/interest)."""
+        return self.sandbox.ledger.add_interest(account, asset, Decimal(interest))
+
+    def set_borrow_limit(self, account: str, asset: str, limit: Decimal | str | None) -> None:
+        """Cap the asset's debt a borrow may reach (None: no limit)."""
+        self.sandbox.ledger.set_borrow_limit(
+            account, asset, None if limit is None else Decimal(limit)
+        )
+
     def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
         """Relabel a repay record PENDING, CONFIRMED or FAILED (see Ledger.set_record_status)."""
         return self.sandbox.ledger.set_record_status(account, tran_id, status)
@@ -93,9 +108,11 @@ def running_sandbox(
     startup_timeout: float = 10.0,
     shutdown_timeout: float = 10.0,
     log_level: str = "warning",
+    http: HttpImpl = "auto",
     **overrides: Any,
 ) -> Iterator[SandboxHandle]:
-    """Serve a sandbox (config plus keyword overrides of SandboxConfig fields) until exit."""
+    """Serve a sandbox (config plus keyword overrides of SandboxConfig fields) until exit;
+    `http` picks uvicorn's HTTP/1.1 implementation ("auto": httptools when installed, else h11)."""
     effective = replace(config or SandboxConfig(), **overrides)
     sandbox = Sandbox(effective)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -108,6 +125,7 @@ def running_sandbox(
                 app,
                 effective.header_timeout,
                 effective.body_timeout,
+                http,
                 log_level=log_level,
                 access_log=False,
                 lifespan="off",

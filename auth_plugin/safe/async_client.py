@@ -18,8 +18,9 @@ from auth_plugin.client.query_folding import AsyncQueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, adeliver
-from auth_plugin.safe.flow import Amount, Flow, RepayResult
+from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
+from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.signer.clock import OffsetSample, aread_time
 from auth_plugin.signer.credentials import Credentials
 
@@ -56,6 +57,17 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
         self, request: SentRepay, *, settle: bool = True
     ) -> Awaitable[ReconcileResult]:
         return self._run(self.flow.reconcile(request, settle=settle))
+
+    async def borrow(
+        self, asset: str, amount: Amount, recv_window: int | None = None
+    ) -> BorrowResult:
+        return await self._run(self.flow.borrow(asset, amount, recv_window))
+
+    async def debt(self, asset: str | None = None) -> dict[str, Debt]:
+        return await self._run(self.flow.debt(asset))
+
+    async def repay_all(self, asset: str, *, cap: bool = False) -> RepayAllResult:
+        return await self._run(self.flow.repay_all(asset, cap=cap))
 
     async def sync_clock(self) -> OffsetSample:
         return await self._run(self.flow.sync_clock())

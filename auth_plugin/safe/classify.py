@@ -114,13 +114,15 @@ def error_from_transport(exc: httpx.HTTPError, context: SendContext) -> PapiErro
 
 
 def outcome_unknown(context: SendContext, reason: str, **facts: Any) -> OutcomeUnknown:
+    records = "loan" if context.operation == "borrow" else "repay"
     return OutcomeUnknown(
         f"outcome unknown for {context.describe()}: {reason}; it may have been executed: "
-        "do not resend before checking the repay records",
+        f"do not resend before checking the {records} records",
         asset=context.asset,
         amount=context.amount,
         timestamp_ms=context.timestamp_ms,
         recv_window=context.recv_window,
+        kind=context.operation if context.amount else None,
         **facts,
     )
 

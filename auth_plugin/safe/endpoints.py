@@ -14,8 +14,22 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from papi_repay_client.api.margin import query_repay_records, repay_loan
-from papi_repay_client.models import RepayLoanResponse, RepayRecord, RepayRecordPage
+from papi_repay_client.api.margin import (
+    account_balance,
+    margin_account_borrow,
+    query_margin_loan_records,
+    query_repay_records,
+    repay_loan,
+)
+from papi_repay_client.models import (
+    AccountBalance,
+    LoanRecord,
+    LoanRecordPage,
+    MarginLoanResponse,
+    RepayLoanResponse,
+    RepayRecord,
+    RepayRecordPage,
+)
 from papi_repay_client.models.repay_record_status import REPAY_RECORD_STATUS_VALUES
 
 T = TypeVar("T")
@@ -35,16 +49,51 @@ class Endpoint(Generic[T]):
     parse: Callable[[Any], T]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _has(body: Any, fields: dict[str, type]) -> bool:
+    """`body` is a JSON object with these fields of these types (an int is never a bool)."""
+    return isinstance(body, dict) and all(
+        isinstance(body.get(name), kind) and not isinstance(body.get(name), bool)
+        for name, kind in fields.items()
+    )
 
 
 def _tran_id(body: Any) -> int:
-    if not (isinstance(body, dict) and _is_int(body.get("tranId"))):
+    if not _has(body, {"tranId": int}):
         raise UnusableAnswer("the answer carries no integer tranId")
     return RepayLoanResponse.from_dict(body).tran_id
 
 
+def _loan_tran_id(body: Any) -> int:
+    if not _has(body, {"tranId": int}):
+        raise UnusableAnswer("the answer carries no integer tranId")
+    return MarginLoanResponse.from_dict(body).tran_id
+
+
+_BALANCE_FIELDS = {
+    "asset": str,
+    "totalWalletBalance": str,
+    "crossMarginBorrowed": str,
+    "crossMarginFree": str,
+    "crossMarginInterest": str,
+    "crossMarginLocked": str,
+    "umWalletBalance": str,
+    "umUnrealizedPNL": str,
+    "cmWalletBalance": str,
+    "cmUnrealizedPNL": str,
+    "updateTime": int,
+    "negativeBalance": str,
+}
+
+
+def _balances(body: Any) -> list[AccountBalance]:
+    """One object (an asset was named) or a list: always a list here."""
+    items = body if isinstance(body, list) else [body]
+    if not all(_has(item, _BALANCE_FIELDS) for item in items):
+        raise UnusableAnswer("the balance is not a list of balances")
+    return [AccountBalance.from_dict(item) for item in items]
+
+
+_LOAN_ROW_FIELDS = {"txId": int, "asset": str, "principal": str, "status": str, "timestamp": int}
 _ROW_FIELDS = {
     "txId": int,
     "asset": str,
@@ -57,26 +106,37 @@ _ROW_FIELDS = {
 _STATUSES = frozenset(REPAY_RECORD_STATUS_VALUES)
 
 
-def _record_page(body: Any) -> tuple[list[RepayRecord], int]:
-    if not (isinstance(body, dict) and _is_int(body.get("total"))):
-        raise UnusableAnswer("the record page carries no integer total")
-    rows = body.get("rows")
-    if not isinstance(rows, list) or not all(_usable_row(row) for row in rows):
+def _usable_page(body: Any, row_fields: dict[str, type]) -> None:
+    if not _has(body, {"total": int, "rows": list}):
+        raise UnusableAnswer("the record page carries no integer total and list of rows")
+    if not all(_has(row, row_fields) and row["status"] in _STATUSES for row in body["rows"]):
         raise UnusableAnswer("the record page's rows are not all records")
+
+
+def _record_page(body: Any) -> tuple[list[RepayRecord], int]:
+    _usable_page(body, _ROW_FIELDS)
     page = RepayRecordPage.from_dict(body)
     return page.rows, page.total
 
 
-def _usable_row(row: Any) -> bool:
-    return (
-        isinstance(row, dict)
-        and all(isinstance(row.get(name), kind) for name, kind in _ROW_FIELDS.items())
-        and not isinstance(row["txId"], bool)
-        and row["status"] in _STATUSES
-    )
+def _loan_page(body: Any) -> tuple[list[LoanRecord], int]:
+    _usable_page(body, _LOAN_ROW_FIELDS)
+    page = LoanRecordPage.from_dict(body)
+    return page.rows, page.total
 
 
 REPAY: Endpoint[int] = Endpoint("repay", repay_loan, 100, False, _tran_id)
 REPAY_RECORDS: Endpoint[tuple[list[RepayRecord], int]] = Endpoint(
     "repay-record query", query_repay_records, 10, True, _record_page
 )
+BALANCE: Endpoint[list[AccountBalance]] = Endpoint(
+    "balance query", account_balance, 20, True, _balances
+)
+BORROW: Endpoint[int] = Endpoint("borrow", margin_account_borrow, 100, False, _loan_tran_id)
+LOAN_RECORDS: Endpoint[tuple[list[LoanRecord], int]] = Endpoint(
+    "loan-record query", query_margin_loan_records, 10, True, _loan_page
+)
+RECORDS_OF_KIND: dict[str, Endpoint[tuple[list[Any], int]]] = {
+    "repay": REPAY_RECORDS,
+    "borrow": LOAN_RECORDS,
+}

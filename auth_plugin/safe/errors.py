@@ -93,6 +93,11 @@ class ServiceUnavailable(_WaitRequired):
     """HTTP 503 "Service Unavailable.": not executed; the request may be sent again later."""
 
 
+class FreeBalanceShort(PapiError):
+    """`repay_all` refused locally: the free balance can't pay the whole debt (nothing sent;
+    `repay_all(..., cap=True)` repays what it covers)."""
+
+
 class ConnectionFailed(PapiError):
     """No connection to the server could be made (refused, connect timeout, no free pooled
     connection): the request never left, so it was not executed."""
@@ -122,12 +127,14 @@ class OutcomeUnknown(PapiError):
         amount: str | None = None,
         timestamp_ms: int | None = None,
         recv_window: int | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message, status=status, code=code, msg=msg, headers=headers)
         self.asset = asset
         self.amount = amount
         self.timestamp_ms = timestamp_ms
         self.recv_window = recv_window
+        self.kind = kind  # "repay" or "borrow": which records to reconcile with
 
 
 __all__ = [
@@ -136,6 +143,7 @@ __all__ = [
     "BusinessRejection",
     "ClockSyncError",
     "ConnectionFailed",
+    "FreeBalanceShort",
     "InvalidInput",
     "InvalidRequest",
     "KeyLoadError",

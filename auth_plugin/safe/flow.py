@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -34,13 +33,22 @@ from auth_plugin.safe.classify import (
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.effects import Call, Effect, Sleep
 from auth_plugin.safe.endpoints import (
+    BALANCE,
+    BORROW,
+    RECORDS_OF_KIND,
     REPAY,
-    REPAY_RECORDS,
     TIME_PATH_WEIGHT,
     Endpoint,
     UnusableAnswer,
 )
-from auth_plugin.safe.errors import Banned, InvalidInput, OutcomeUnknown, PapiError, RateLimited
+from auth_plugin.safe.errors import (
+    Banned,
+    FreeBalanceShort,
+    InvalidInput,
+    OutcomeUnknown,
+    PapiError,
+    RateLimited,
+)
 from auth_plugin.safe.pacing import Send, WeightBudget
 from auth_plugin.safe.reconcile import (
     DEFAULT_RECV_WINDOW_MS,
@@ -51,6 +59,7 @@ from auth_plugin.safe.reconcile import (
     TranIdLedger,
     judge,
 )
+from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
 from auth_plugin.signer.auth import stamp_of
 from auth_plugin.signer.clock import OffsetSample, measurement
@@ -63,18 +72,6 @@ Amount = Decimal | int | str
 CLOCK_SAMPLES = 3
 # Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
 READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
-
-
-@dataclass(frozen=True, slots=True)
-class RepayResult:
-    """An executed repay."""
-
-    tran_id: int
-    asset: str
-    amount: str  # canonical decimal text, as sent
-    timestamp_ms: int | None  # the signed timestamp of the request that succeeded
-    used_weight: int | None  # X-MBX-USED-WEIGHT-1M of the answer
-    attempts: int  # sends it took (retries included)
 
 
 class SafeFlow:
@@ -101,24 +98,69 @@ class SafeFlow:
     def repay(
         self, asset: str, amount: Amount, recv_window: int | None = None
     ) -> Flow[RepayResult]:
+        done = yield from self._execute(REPAY, asset, amount, recv_window)
+        return RepayResult(*done)
+
+    def borrow(
+        self, asset: str, amount: Amount, recv_window: int | None = None
+    ) -> Flow[BorrowResult]:
+        done = yield from self._execute(BORROW, asset, amount, recv_window)
+        return BorrowResult(*done)
+
+    def debt(self, asset: str | None = None) -> Flow[dict[str, Debt]]:
+        """What each asset owes (one asset, if named), from the balance."""
+        params: dict[str, Any] = {} if asset is None else {"asset": validate_asset(asset)}
+        _, balances, _ = yield from self._send(BALANCE, params, SendContext("balance query", ""))
+        return {
+            b.asset: Debt(
+                b.asset,
+                Decimal(b.cross_margin_borrowed),
+                Decimal(b.cross_margin_interest),
+                Decimal(b.cross_margin_free),
+            )
+            for b in balances
+        }
+
+    def repay_all(self, asset: str, *, cap: bool = False) -> Flow[RepayAllResult]:
+        """Repay principal + interest as read, with one repay; then read what is left.
+
+        A free balance short of the debt refuses (FreeBalanceShort, nothing sent), or with
+        `cap` repays what it covers. An unknown outcome is raised as from `repay`: never a
+        second repay.
+        """
+        asset = validate_asset(asset)
+        before = (yield from self.debt(asset))[asset]
+        if before.free < before.total and (not cap or before.free <= 0):
+            raise FreeBalanceShort(
+                f"{asset}: the free balance {before.free} is short of the debt {before.total} "
+                f"(principal {before.principal} + interest {before.interest}); nothing sent"
+            )
+        amount = min(before.total, before.free)
+        repaid = None if amount == 0 else (yield from self.repay(asset, amount))
+        after = (yield from self.debt(asset))[asset]
+        return RepayAllResult(asset, before, repaid, after, capped=amount < before.total)
+
+    def _execute(
+        self, endpoint: Endpoint[int], asset: str, amount: Amount, recv_window: int | None
+    ) -> Flow[tuple[int, str, str, int | None, int | None, int]]:
+        """A repay or a borrow: (tranId, asset, amount, timestamp, used weight, attempts)."""
         asset, amount_text, window = checked(asset, amount, recv_window)
-        context = SendContext("repay", asset, amount_text, None, self.window_of(window))
+        context = SendContext(endpoint.name, asset, amount_text, None, self.window_of(window))
         params: dict[str, Any] = {"asset": asset, "amount": amount_text}
         if window is not None:
             params["recv_window"] = window
         try:
-            answer, tran_id, attempts = yield from self._send(REPAY, params, context)
+            answer, tran_id, attempts = yield from self._send(endpoint, params, context)
         except OutcomeUnknown as error:
             if error.timestamp_ms is not None:
-                self.tran_ids.unknown(self.sent_of(error))
+                self.tran_ids.unknown(self.sent_of(error, kind=endpoint.name))
             raise
         stamp = stamp_of(answer.request)
         timestamp = None if stamp is None else stamp.timestamp_ms
         if timestamp is not None:
-            self.tran_ids.executed(tran_id, SentRepay(asset, amount_text, timestamp, 0))
-        return RepayResult(
-            tran_id, asset, amount_text, timestamp, used_weight(answer.headers), attempts
-        )
+            request = SentRepay(asset, amount_text, timestamp, 0, kind=endpoint.name)
+            self.tran_ids.executed(tran_id, request)
+        return tran_id, asset, amount_text, timestamp, used_weight(answer.headers), attempts
 
     def reconcile(self, request: SentRepay, *, settle: bool) -> Flow[ReconcileResult]:
         sample = yield from self.sync_clock()
@@ -126,7 +168,8 @@ class SafeFlow:
             yield Sleep(delay)
         read_from = self.server_now_low(sample)
         walk = RecordWalk()
-        context = SendContext("repay-record query", request.asset)
+        records = RECORDS_OF_KIND[request.kind]
+        context = SendContext(records.name, request.asset)
         while (page := walk.next_page()) is not None:
             params = {
                 "asset": request.asset,
@@ -136,7 +179,7 @@ class SafeFlow:
                 "size": PAGE_SIZE,
                 "recv_window": READ_RECV_WINDOW_MS,
             }
-            _, (rows, total), _ = yield from self._send(REPAY_RECORDS, params, context)
+            _, (rows, total), _ = yield from self._send(records, params, context)
             walk.add(rows, total)
         result = judge(
             request,
@@ -198,6 +241,7 @@ class SafeFlow:
                         signed_from,
                         self.window_of(context.recv_window),
                         signed_until_ms=self.clock.now_ms(),
+                        kind=endpoint.name,
                     )
                 )
             raise
@@ -258,13 +302,13 @@ class SafeFlow:
         configured = self.config.recv_window
         return DEFAULT_RECV_WINDOW_MS if configured is None else configured
 
-    def sent_of(self, error: OutcomeUnknown) -> SentRepay:
+    def sent_of(self, error: OutcomeUnknown, kind: str | None = None) -> SentRepay:
         """What the request behind an OutcomeUnknown signed, for reconciliation."""
         if error.asset is None or error.amount is None or error.timestamp_ms is None:
             raise InvalidInput("this OutcomeUnknown lacks the asset, amount or timestamp")
-        return SentRepay(
-            error.asset, error.amount, error.timestamp_ms, self.window_of(error.recv_window)
-        )
+        window = self.window_of(error.recv_window)
+        kind = kind or error.kind or "repay"
+        return SentRepay(error.asset, error.amount, error.timestamp_ms, window, kind=kind)
 
     def request(
         self,
@@ -272,12 +316,15 @@ class SafeFlow:
         amount: Amount,
         since_ms: int,
         recv_window: int | None = None,
+        kind: str = "repay",
     ) -> SentRepay:
-        """A repay described by hand (checked like a repay's arguments)."""
+        """A repay (or borrow) described by hand (checked like a repay's arguments)."""
         asset, amount_text, window = checked(asset, amount, recv_window)
         if not isinstance(since_ms, int) or isinstance(since_ms, bool) or since_ms <= 0:
             raise InvalidInput("since_ms must be a positive int (ms since the epoch)")
-        return SentRepay(asset, amount_text, since_ms, self.window_of(window))
+        if kind not in RECORDS_OF_KIND:
+            raise InvalidInput(f"kind must be one of {sorted(RECORDS_OF_KIND)}")
+        return SentRepay(asset, amount_text, since_ms, self.window_of(window), kind=kind)
 
     def server_now_low(self, sample: OffsetSample) -> int:
         """The earliest the server's clock can show now, after measuring it with `sample`."""

@@ -36,8 +36,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the one record type: the generated model of a record row
-    from papi_repay_client.models import RepayRecord
+if TYPE_CHECKING:  # one record type per kind: the generated model of a record row
+    from papi_repay_client.models import LoanRecord, RepayRecord
+
+    Record = RepayRecord | LoanRecord
 
 DEFAULT_RECV_WINDOW_MS = 5000  # the server's default when none is sent
 # The server executes a request only while timestamp < serverTime + 1000.
@@ -62,7 +64,8 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SentRepay:
-    """What reconciliation needs of one repay request: what was signed."""
+    """What reconciliation needs of one request that moves money (a repay, or a borrow with
+    `kind="borrow"`): what was signed."""
 
     asset: str
     amount: str  # canonical decimal text, as sent
@@ -71,6 +74,7 @@ class SentRepay:
     # A call interrupted in flight (e.g. cancelled) knows only that it was signed with a
     # timestamp in [timestamp_ms, signed_until_ms].
     signed_until_ms: int | None = None
+    kind: str = "repay"  # "repay": the repay records; "borrow": the loan records
 
     @property
     def earliest_ms(self) -> int:
@@ -84,16 +88,18 @@ class SentRepay:
         return last_stamp + self.recv_window + EXECUTION_SLACK_MS
 
     @property
-    def key(self) -> tuple[str, str, int]:
-        return self.asset, self.amount, self.timestamp_ms
+    def key(self) -> tuple[str, str, str, int]:
+        return self.kind, self.asset, self.amount, self.timestamp_ms
 
-    def could_own(self, record: RepayRecord) -> bool:
+    def could_own(self, record: Record) -> bool:
         """Whether `record` can be this request's, by what the server allows."""
+        moved = record.principal if self.kind == "borrow" else getattr(record, "amount", None)
         return (
             record.asset == self.asset
             and record.status != FAILED
             and self.earliest_ms <= record.timestamp <= self.latest_ms
-            and _same_amount(record.amount, self.amount)
+            and isinstance(moved, str)
+            and _same_amount(moved, self.amount)
         )
 
 
@@ -103,7 +109,7 @@ class ReconcileResult:
 
     verdict: Verdict
     request: SentRepay
-    candidates: tuple[RepayRecord, ...] = ()  # closest in time first
+    candidates: tuple[Record, ...] = ()  # closest in time first
     known_elsewhere: tuple[int, ...] = ()  # txIds in the window set aside: other requests'
     reason: str = ""
     records_read: int = 0
@@ -121,7 +127,7 @@ class ReconcileResult:
         return None
 
     @property
-    def matches(self) -> tuple[RepayRecord, ...]:
+    def matches(self) -> tuple[Record, ...]:
         return self.candidates
 
     @property
@@ -155,7 +161,7 @@ class RecordWalk:
     """Reads the window's records page by page, until `total` is covered or a page fails."""
 
     max_pages: int = MAX_PAGES
-    rows: dict[int, RepayRecord] = field(default_factory=dict)
+    rows: dict[int, Record] = field(default_factory=dict)
     total: int | None = None
     pages_read: int = 0
     problem: str | None = None
@@ -166,7 +172,7 @@ class RecordWalk:
             return None
         return self.pages_read + 1
 
-    def add(self, rows: Sequence[RepayRecord], total: int) -> None:
+    def add(self, rows: Sequence[Record], total: int) -> None:
         page = self.pages_read + 1
         self.pages_read = page
         if self.total is None:
@@ -230,12 +236,16 @@ def judge(
     if not candidates:
         return result(Verdict.NOT_EXECUTED)
     (record,) = candidates
-    rivals = [other for other in unresolved if other.key != request.key and other.could_own(record)]
+    rivals = [
+        other
+        for other in unresolved
+        if other.kind == request.kind and other.key != request.key and other.could_own(record)
+    ]
     if rivals:
         stamps = ", ".join(str(other.timestamp_ms) for other in rivals)
         return result(
             Verdict.AMBIGUOUS,
-            f"the record could also be that of an earlier repay whose outcome is unknown "
+            f"the record could also be that of an earlier {request.kind} whose outcome is unknown "
             f"(timestamp {stamps})",
         )
     if record.status != CONFIRMED:
@@ -253,8 +263,8 @@ class TranIdLedger:
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._owners: OrderedDict[int, tuple[str, str, int] | None] = OrderedDict()
-        self._unresolved: OrderedDict[tuple[str, str, int], SentRepay] = OrderedDict()
+        self._owners: OrderedDict[int, tuple[str, str, str, int] | None] = OrderedDict()
+        self._unresolved: OrderedDict[tuple[str, str, str, int], SentRepay] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 

@@ -13,8 +13,9 @@ from auth_plugin.client.query_folding import QueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, deliver
-from auth_plugin.safe.flow import Amount, Flow, RepayResult
+from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
+from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.signer.clock import OffsetSample, read_time
 from auth_plugin.signer.credentials import Credentials
 
@@ -51,6 +52,15 @@ class RepayClient(ClientBase[ReconcileResult]):
 
     def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> ReconcileResult:
         return self._run(self.flow.reconcile(request, settle=settle))
+
+    def borrow(self, asset: str, amount: Amount, recv_window: int | None = None) -> BorrowResult:
+        return self._run(self.flow.borrow(asset, amount, recv_window))
+
+    def debt(self, asset: str | None = None) -> dict[str, Debt]:
+        return self._run(self.flow.debt(asset))
+
+    def repay_all(self, asset: str, *, cap: bool = False) -> RepayAllResult:
+        return self._run(self.flow.repay_all(asset, cap=cap))
 
     def sync_clock(self) -> OffsetSample:
         """Measure the clock offset against the time endpoint now; the best sample."""

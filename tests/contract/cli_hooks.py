@@ -13,8 +13,9 @@ FORM_BODY_REPAY = "signed form-body repay"
 
 @schemathesis.check
 class RepaySucceededAtLeastOnce:
-    """Fail the run if no repay ever returned 200, if no signed form-body repay did, or if no
-    record query did: conformance must be checked on successes too."""
+    """Fail the run if some operation never returned 200 (repay, record queries, balance,
+    borrow, repay-debt), or no signed form-body repay did: conformance must be checked on
+    successes too."""
 
     def __init__(self) -> None:
         self.succeeded: set[str] = set()
@@ -26,6 +27,15 @@ class RepaySucceededAtLeastOnce:
                 self.succeeded.add(FORM_BODY_REPAY)
 
     def after_run(self, ctx: Any) -> None:
-        missing = {hooks.REPAY, hooks.RECORDS, FORM_BODY_REPAY} - self.succeeded
+        wanted = {
+            hooks.REPAY,
+            hooks.RECORDS,
+            hooks.BALANCE,
+            hooks.BORROW,
+            hooks.LOAN_RECORDS,
+            hooks.REPAY_DEBT,
+            FORM_BODY_REPAY,
+        }
+        missing = wanted - self.succeeded
         if missing:
             raise AssertionError(f"no 200 from {sorted(missing)} in the whole run")

@@ -19,15 +19,28 @@ from tests.contract.signing import form_body_signer, signer
 
 REPAY = "/papi/v1/repayLoan"
 RECORDS = "/papi/v1/margin/repayLoan"
+BALANCE = "/papi/v1/balance"
+BORROW = "/papi/v1/marginLoan"
+LOAN_RECORDS = "/papi/v1/margin/marginLoan"
+REPAY_DEBT = "/papi/v1/margin/repay-debt"
+RECORD_QUERIES = (RECORDS, LOAN_RECORDS)
 DAY_MS = 86_400_000
 # 400s that a schema-valid request can still get, because they depend on state the schema can't
-# describe (the account's loans and balances), never on the request's shape. The codes are
-# Binance Margin's, used by the sandbox (openapi.yaml: x-sandbox-choice business-codes).
-BUSINESS_REJECTIONS = {
-    -3015: "exceeds borrow amount",
+# describe (the account's loans, balances and borrow limits), never on the request's shape, per
+# path. The codes are Binance Margin's, used by the sandbox (openapi.yaml: x-sandbox-choice
+# business-codes).
+REPAY_REJECTIONS = {
+    -3015: "exceeds borrow amount (or, for repay-debt, nothing owed)",
     -3027: "not a margin asset",
     -3041: "balance not enough",
 }
+BUSINESS_REJECTIONS: dict[str, dict[int, str]] = {
+    REPAY: REPAY_REJECTIONS,
+    REPAY_DEBT: REPAY_REJECTIONS,
+    # The loan would pass the ledger's 10^20 (x-sandbox-choice borrow-limit).
+    BORROW: {-3006: "over the maximum borrowable"},
+}
+SANDBOX_REPAY_ASSETS = re.compile(r"^[A-Z0-9]{1,20}(,[A-Z0-9]{1,20})*$")
 # The sandbox's choices where Binance is silent (openapi.yaml `x-sandbox-choice`, and the table in
 # papi_sandbox/README.md): the schema describes Binance, so a schema-valid request may still get
 # one of these answers from the sandbox.
@@ -37,19 +50,23 @@ SANDBOX_MAX_PAGE = 2**31 - 1
 LONG_PARAMS = ("recvWindow", "txId", "startTime", "endTime", "current", "size")
 # Statuses of the repays this run sent with a form body (see before_call), for the tests.
 FORM_BODY_REPAYS: Counter[int] = Counter()
+# 200s per path in this run, for the tests.
+SUCCESSES: Counter[str] = Counter()
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     kwargs["auth"] = signer()
-    if _is_positive(case) and case.operation.path == REPAY:
+    if _is_positive(case) and case.operation.path in (REPAY, REPAY_DEBT):
         _land_on_a_seeded_asset(case)
-        if _as_form_body(case):
-            kwargs["auth"] = form_body_signer()
+    if _is_positive(case) and case.operation.path == REPAY and _as_form_body(case):
+        kwargs["auth"] = form_body_signer()
 
 
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
+    if response.status_code == 200:
+        SUCCESSES[case.operation.path] += 1
     if case.operation.path == REPAY and sent_as_form_body(response):
         FORM_BODY_REPAYS[response.status_code] += 1
 
@@ -80,9 +97,10 @@ def _is_positive(case: Any) -> bool:
 
 
 def _land_on_a_seeded_asset(case: Any) -> None:
-    """Three in four valid repays are steered to a seeded loan so that 200s get checked too; the
-    fourth keeps its random asset and must get -3027, the sandbox's answer for an unknown loan
-    (or -1100 for a name outside the sandbox's range: x-sandbox-choice asset-charset)."""
+    """Three in four valid repays (and repay-debts) are steered to a seeded loan so that 200s get
+    checked too; the fourth keeps its random asset and must get -3027, the sandbox's answer for
+    an unknown loan (or -1100 for a name outside the sandbox's range: x-sandbox-choice
+    asset-charset)."""
     asset = case.query.get("asset")
     if not isinstance(asset, str) or asset in SEEDED_ASSETS:
         return
@@ -133,6 +151,13 @@ def _sandbox_choice(code: int | None, query: dict[str, Any]) -> str | None:
     asset = query.get("asset")
     if code == -1100 and isinstance(asset, str) and not SANDBOX_ASSET_RANGE.fullmatch(asset):
         return "asset-charset"
+    repay_assets = query.get("specifyRepayAssets")
+    if (
+        code == -1100
+        and isinstance(repay_assets, str)
+        and not SANDBOX_REPAY_ASSETS.fullmatch(repay_assets)
+    ):
+        return "repay-assets-range"
     longs = [_as_signed_int(query.get(name)) for name in LONG_PARAMS]
     if code == -1100 and any(value is not None and value < 0 for value in longs):
         return "long-range"
@@ -150,9 +175,9 @@ def _sandbox_choice(code: int | None, query: dict[str, Any]) -> str | None:
 
 
 def _state_or_cross_rule(path: str, code: int | None, query: dict[str, Any]) -> bool:
-    if code in BUSINESS_REJECTIONS and path == REPAY:
+    if code in BUSINESS_REJECTIONS.get(path, {}):
         return True
-    if path == RECORDS and query.get("txId") is None:
+    if path in RECORD_QUERIES and query.get("txId") is None:
         start, end = _as_int(query.get("startTime")), _as_int(query.get("endTime"))
         if code == -1102:
             return start is None

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auth_plugin import OutcomeUnknown, PapiError, RepayClient
 from auth_plugin.safe.reconcile import SentRepay, Verdict

@@ -1,4 +1,5 @@
-"""Independent clients, with their own signing code, repay against the sandbox.
+"""Independent clients, with their own signing code, repay (and borrow, read balances and loan
+records, repay debts) against the sandbox.
 
 The official SDK (binance-sdk-derivatives-trading-portfolio-margin + binance-common) sends
 params in the query string; python-binance sends POST params as a form body, signature last.
@@ -98,3 +99,52 @@ def test_python_binance_sees_binance_errors(sandbox, keys):
     with pytest.raises(BinanceAPIException) as caught:
         client.papi_repay_loan(asset="XRP", amount="1")
     assert (caught.value.status_code, caught.value.code) == (400, -3027)
+
+
+@pytest.mark.parametrize("key_type", KEY_TYPES)
+def test_official_sdk_runs_the_loan_lifecycle(sandbox, keys, key_type):
+    """Borrow, read the loan record, read the balance (one object, then the list), repay all of
+    the debt: the SDK's own signing and models, every key type."""
+    api = _official_sdk(sandbox.base_url, keys[key_type])
+    account = f"acct-{key_type}"
+
+    borrowed = api.margin_account_borrow(asset="ETH", amount=2.5)
+    assert borrowed.status == 200
+    tran_id = borrowed.data().tran_id
+    (loan,) = sandbox.loans(account)
+    assert (loan.tran_id, loan.principal) == (tran_id, Decimal("2.5"))
+
+    record = api.query_margin_loan_record(asset="ETH", tx_id=tran_id).data()
+    assert record.total == 1
+    assert (record.rows[0].tx_id, record.rows[0].principal) == (tran_id, "2.50000000")
+    assert record.rows[0].status == "CONFIRMED"
+
+    one = api.account_balance(asset="ETH").data().actual_instance
+    assert one.asset == "ETH" and one.cross_margin_borrowed == "2.50000000"
+    assert one.cross_margin_free == "7.50000000" and one.update_time == loan.timestamp
+    every = api.account_balance().data().actual_instance
+    assert [row.asset for row in every] == ["BTC", "ETH", "USDT"]
+    assert every[0].cross_margin_interest == "0.10000000"
+
+    repaid = api.margin_account_repay_debt(asset="ETH", specify_repay_assets="USDT").data()
+    assert (repaid.amount, repaid.asset, repaid.success) == ("2.50000000", "ETH", True)
+    assert repaid.specify_repay_assets == ["USDT"]
+    assert sandbox.balances(account)["ETH"].liability == 0
+    (repay,) = sandbox.repays(account)
+    assert repay.tran_id == tran_id + 1
+
+    partial = api.margin_account_repay_debt(asset="BTC", amount="0.5").data()
+    assert partial.amount == "0.50000000"
+    assert sandbox.balances(account)["BTC"].liability == Decimal("0.6")
+
+
+def test_official_sdk_sees_the_borrow_limit(sandbox, keys):
+    api = _official_sdk(sandbox.base_url, keys["hmac"])
+    sandbox.set_borrow_limit("acct-hmac", "BTC", "2")
+    with pytest.raises(BadRequestError) as caught:
+        api.margin_account_borrow(asset="BTC", amount=1)
+    assert caught.value.status_code == -3006
+    assert sandbox.loans("acct-hmac") == []
+    with pytest.raises(BadRequestError) as caught:
+        api.margin_account_repay_debt(asset="XRP")
+    assert caught.value.status_code == -3027

@@ -12,7 +12,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 REPAY: dict[str, Any] = SPEC["paths"]["/papi/v1/repayLoan"]["post"]
 RECORDS: dict[str, Any] = SPEC["paths"]["/papi/v1/margin/repayLoan"]["get"]
-SIGNED_OPERATIONS = {"repayLoan": REPAY, "queryRepayRecords": RECORDS}
+BALANCE: dict[str, Any] = SPEC["paths"]["/papi/v1/balance"]["get"]
+BORROW: dict[str, Any] = SPEC["paths"]["/papi/v1/marginLoan"]["post"]
+LOAN_RECORDS: dict[str, Any] = SPEC["paths"]["/papi/v1/margin/marginLoan"]["get"]
+REPAY_DEBT: dict[str, Any] = SPEC["paths"]["/papi/v1/margin/repay-debt"]["post"]
+SIGNED_OPERATIONS = {
+    "repayLoan": REPAY,
+    "queryRepayRecords": RECORDS,
+    "accountBalance": BALANCE,
+    "marginAccountBorrow": BORROW,
+    "queryMarginLoanRecords": LOAN_RECORDS,
+    "marginAccountRepayDebt": REPAY_DEBT,
+}
 
 
 def resolve(node: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from auth_plugin.errors import (
+from auth_plugin import (
     Banned,
     OutcomeUnknown,
     PapiError,
@@ -23,8 +23,8 @@ from auth_plugin.errors import (
     ServiceUnavailable,
     TimestampRejected,
 )
-from auth_plugin.http_errors import SendContext, error_from_response
-from auth_plugin.retry_policy import RetryPolicy
+from auth_plugin.safe.classify import SendContext, error_from_response
+from auth_plugin.safe.retry_policy import RetryPolicy
 from tests.spec.spec_doc import SPEC, documented_messages, operations, resolve
 
 WAIT_KINDS = (RateLimited, Banned, ServiceUnavailable)

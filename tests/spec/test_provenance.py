@@ -20,7 +20,7 @@ from tests.spec.spec_doc import ROOT, SPEC, documented_messages, operations, res
 
 LEGEND = set(SPEC["info"]["x-source-legend"])
 SANDBOX = "sandbox-choice"
-MARGIN_ONLY_CODES = {-3015, -3027, -3041}
+MARGIN_ONLY_CODES = {-3006, -3015, -3027, -3041}
 
 
 def _names(source: Any) -> set[str]:

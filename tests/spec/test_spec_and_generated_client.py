@@ -12,10 +12,36 @@ import yaml
 from openapi_spec_validator import validate
 
 from papi_repay_client.api.general import ping
-from papi_repay_client.api.margin import query_repay_records, repay_loan
-from papi_repay_client.models import RepayLoanResponse, RepayRecordPage  # noqa: F401  (names users import)
+from papi_repay_client.api.margin import (
+    account_balance,
+    margin_account_borrow,
+    margin_account_repay_debt,
+    query_margin_loan_records,
+    query_repay_records,
+    repay_loan,
+)
+from papi_repay_client.models import (  # noqa: F401  (names users import)
+    AccountBalance,
+    LoanRecord,
+    LoanRecordPage,
+    MarginLoanResponse,
+    RepayDebtResponse,
+    RepayLoanResponse,
+    RepayRecordPage,
+)
 from papi_repay_client.types import UNSET
-from tests.spec.spec_doc import RECORDS, REPAY, ROOT, SPEC, resolve
+from tests.spec.spec_doc import (
+    BALANCE,
+    BORROW,
+    LOAN_RECORDS,
+    RECORDS,
+    REPAY,
+    REPAY_DEBT,
+    ROOT,
+    SIGNED_OPERATIONS,
+    SPEC,
+    resolve,
+)
 
 AMOUNT_PATTERN = re.compile(resolve(REPAY["parameters"][1]["schema"])["pattern"])
 BINANCE_DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
@@ -53,14 +79,112 @@ def test_signed_operations_need_the_key_header_and_the_signature() -> None:
     assert set(signing["injectedParameters"]) == {"timestamp", "signature"}
     assert signing["injectedParameters"]["signature"]["position"] == "last"
     assert signing["injectedBy"] == "signer"
-    for operation in (REPAY, RECORDS):
+    for operation in SIGNED_OPERATIONS.values():
         assert operation["security"] == [{"ApiKeyAuth": [], "Signature": []}]
     assert REPAY["x-binance-weight"]["value"] == 100
     assert RECORDS["x-binance-weight"]["value"] == 10
 
 
+# BINANCE-FACTS.md, "Loan lifecycle": weight and security type of each operation.
+LIFECYCLE = {
+    "accountBalance": (20, "USER_DATA"),
+    "marginAccountBorrow": (100, "MARGIN"),
+    "queryMarginLoanRecords": (10, "USER_DATA"),
+    "marginAccountRepayDebt": (3000, "TRADE"),
+}
+
+
+@pytest.mark.parametrize("operation_id", list(LIFECYCLE))
+def test_lifecycle_weights_and_security_types(operation_id: str) -> None:
+    operation = SIGNED_OPERATIONS[operation_id]
+    weight, security_type = LIFECYCLE[operation_id]
+    assert operation["operationId"] == operation_id
+    assert operation["x-binance-weight"] == {**operation["x-binance-weight"], "value": weight}
+    assert operation["x-binance-weight"]["type"] == "IP"
+    assert operation["x-binance-security-type"]["value"] == security_type
+
+
+def test_the_sandbox_weights_are_the_specs() -> None:
+    from papi_sandbox.endpoints import WEIGHTS
+
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            assert WEIGHTS[(method.upper(), path)] == operation["x-binance-weight"]["value"]
+
+
+def test_balance_answers_one_object_or_a_list_of_it() -> None:
+    schema = BALANCE["responses"]["200"]["content"]["application/json"]["schema"]
+    one, many = schema["oneOf"]
+    assert one == {"$ref": "#/components/schemas/AccountBalance"}
+    assert many == {"type": "array", "items": one}
+    balance = SPEC["components"]["schemas"]["AccountBalance"]
+    # Binance's one-object example (and its SDK's model) has no crossMarginAsset.
+    assert "crossMarginAsset" in balance["properties"]
+    assert "crossMarginAsset" not in balance["required"]
+    assert set(balance["required"]) >= {
+        "crossMarginBorrowed",
+        "crossMarginInterest",
+        "crossMarginFree",
+        "crossMarginLocked",
+        "updateTime",
+    }
+    params = {resolve(p)["name"]: resolve(p) for p in BALANCE["parameters"]}
+    assert set(params) == {"asset", "recvWindow"} and not params["asset"]["required"]
+
+
+def test_repay_debt_amount_is_optional() -> None:
+    params = {resolve(p)["name"]: resolve(p) for p in REPAY_DEBT["parameters"]}
+    assert set(params) == {"asset", "amount", "specifyRepayAssets", "recvWindow"}
+    assert params["asset"]["required"] and not params["amount"]["required"]
+    assert resolve(params["amount"]["schema"])["pattern"] == BINANCE_DECIMAL_RANGE
+    borrow = {resolve(p)["name"]: resolve(p) for p in BORROW["parameters"]}
+    assert set(borrow) == {"asset", "amount", "recvWindow"}
+    assert borrow["amount"]["required"]
+
+
+def test_post_operations_declare_form_body_placement() -> None:
+    for operation in (BORROW, REPAY_DEBT):
+        placement = operation["x-binance-parameter-locations"]
+        assert placement["in"] == ["query", "body"] and placement["precedence"] == "query"
+        assert set(placement["parameters"]) == {resolve(p)["name"] for p in operation["parameters"]}
+    for operation in (BALANCE, LOAN_RECORDS):
+        placement = operation["x-binance-parameter-locations"]
+        assert placement["in"] == ["query"]
+        assert set(placement["parameters"]) == {resolve(p)["name"] for p in operation["parameters"]}
+
+
+def test_loan_record_query_mirrors_the_repay_record_query() -> None:
+    def shape(operation: dict[str, Any]) -> dict[str, Any]:
+        return {resolve(p)["name"]: resolve(p)["schema"] for p in operation["parameters"]}
+
+    assert shape(LOAN_RECORDS) == shape(RECORDS)
+
+
+def _link(operation: dict[str, Any], name: str) -> dict[str, Any]:
+    link: dict[str, Any] = operation["responses"]["200"]["links"][name]
+    return link
+
+
+def test_links_chain_borrow_record_repay_record_balance() -> None:
+    """The stateful contract run follows these: borrow -> loan record -> repay -> repay record
+    -> balance (and repay-debt -> balance, repay record)."""
+    assert _link(BORROW, "LoanRecordOfThisBorrow")["operationId"] == "queryMarginLoanRecords"
+    assert _link(BORROW, "LoanRecordOfThisBorrow")["parameters"]["txId"] == (
+        "$response.body#/tranId"
+    )
+    assert _link(LOAN_RECORDS, "RepayThisLoan")["operationId"] == "repayLoan"
+    assert _link(REPAY, "RepayRecordOfThisRepay")["operationId"] == "queryRepayRecords"
+    assert _link(RECORDS, "BalanceOfThisAsset")["operationId"] == "accountBalance"
+    assert _link(REPAY, "BalanceAfterThisRepay")["operationId"] == "accountBalance"
+    assert _link(REPAY_DEBT, "BalanceAfterRepayDebt")["operationId"] == "accountBalance"
+    ids = {op["operationId"] for item in SPEC["paths"].values() for op in item.values()}
+    for operation in SIGNED_OPERATIONS.values():
+        for link in operation["responses"]["200"].get("links", {}).values():
+            assert link["operationId"] in ids
+
+
 def test_timestamp_and_signature_are_injected_not_parameters() -> None:
-    for operation in (REPAY, RECORDS):
+    for operation in SIGNED_OPERATIONS.values():
         names = {resolve(p)["name"] for p in operation["parameters"]}
         assert not names & {"timestamp", "signature"}
         assert "requestBody" not in operation
@@ -126,7 +250,7 @@ def test_record_paging_parameters_are_long() -> None:
 EXPLICIT = {"200", "400", "401", "403", "418", "429", "500", "502", "503", "504"}
 
 
-@pytest.mark.parametrize("operation", [REPAY, RECORDS], ids=["repayLoan", "queryRepayRecords"])
+@pytest.mark.parametrize("operation", list(SIGNED_OPERATIONS.values()), ids=list(SIGNED_OPERATIONS))
 def test_statuses_listed_with_catch_alls_and_no_default(operation: dict[str, Any]) -> None:
     statuses = set(operation["responses"])
     assert "default" not in statuses
@@ -139,7 +263,7 @@ def test_statuses_listed_with_catch_alls_and_no_default(operation: dict[str, Any
 
 @pytest.mark.parametrize("status", ["403", "502", "504", "4XX", "5XX"])
 def test_gateway_and_firewall_answers_may_be_html(status: str) -> None:
-    for operation in (REPAY, RECORDS):
+    for operation in SIGNED_OPERATIONS.values():
         content = resolve(operation["responses"][status])["content"]
         schemas = [resolve(media["schema"]) for media in content.values()]
         admits_text = any(
@@ -164,6 +288,13 @@ def test_each_operation_lists_its_own_400_codes() -> None:
     assert {-1127, -1130} <= records
     assert not {-1111, -3015, -3027, -3041} & records
     assert _codes(REPAY["responses"]["401"]) == {-2014, -2015}
+    assert _codes(LOAN_RECORDS["responses"]["400"]) == records
+    balance = _codes(BALANCE["responses"]["400"])
+    assert common <= balance and not {-1111, -1127, -1130, -3006, -3015, -3027, -3041} & balance
+    borrow = _codes(BORROW["responses"]["400"])
+    assert common | {-1111, -3006} <= borrow and not {-3015, -3027, -3041} & borrow
+    debt = _codes(REPAY_DEBT["responses"]["400"])
+    assert common | {-1111, -3015, -3027, -3041} <= debt and -3006 not in debt
 
 
 def test_duplicate_parameter_message_is_binances() -> None:
@@ -216,6 +347,19 @@ RECORD_ARGS = (
     f"recv_window: {UNSET_INT} = UNSET)"
 )
 PING_ARGS = f"(*, client: {CLIENT} | papi_repay_client.client.Client)"
+UNSET_STR = "str | papi_repay_client.types.Unset"
+BALANCE_ARGS = (
+    f"(*, client: {CLIENT}, asset: {UNSET_STR} = UNSET, recv_window: {UNSET_INT} = UNSET)"
+)
+BALANCE_MODEL = "papi_repay_client.models.account_balance.AccountBalance"
+BALANCE_OK = f"{BALANCE_MODEL} | list[{BALANCE_MODEL}] | {ERROR}"
+BORROW_OK = "papi_repay_client.models.margin_loan_response.MarginLoanResponse"
+LOAN_PAGE = "papi_repay_client.models.loan_record_page.LoanRecordPage"
+DEBT_ARGS = (
+    f"(*, client: {CLIENT}, asset: str, amount: {UNSET_STR} = UNSET, "
+    f"specify_repay_assets: {UNSET_STR} = UNSET, recv_window: {UNSET_INT} = UNSET)"
+)
+DEBT_OK = "papi_repay_client.models.repay_debt_response.RepayDebtResponse"
 PING_OK = "papi_repay_client.models.empty.Empty"
 RESP = "papi_repay_client.types.Response"
 
@@ -236,6 +380,58 @@ EXPECTED_SIGNATURES = {
     ping.sync_detailed: f"{PING_ARGS} -> {RESP}[{ERROR} | {PING_OK}]",
     ping.asyncio_detailed: f"{PING_ARGS} -> {RESP}[{ERROR} | {PING_OK}]",
 }
+# The loan lifecycle's functions, as first generated: pinned from here on.
+EXPECTED_SIGNATURES.update(
+    {
+        account_balance.sync: f"{BALANCE_ARGS} -> {BALANCE_OK} | None",
+        account_balance.asyncio: f"{BALANCE_ARGS} -> {BALANCE_OK} | None",
+        account_balance.sync_detailed: f"{BALANCE_ARGS} -> {RESP}[{BALANCE_OK}]",
+        account_balance.asyncio_detailed: f"{BALANCE_ARGS} -> {RESP}[{BALANCE_OK}]",
+        margin_account_borrow.sync: f"{REPAY_ARGS} -> {ERROR} | {BORROW_OK} | None",
+        margin_account_borrow.asyncio: f"{REPAY_ARGS} -> {ERROR} | {BORROW_OK} | None",
+        margin_account_borrow.sync_detailed: f"{REPAY_ARGS} -> {RESP}[{ERROR} | {BORROW_OK}]",
+        margin_account_borrow.asyncio_detailed: f"{REPAY_ARGS} -> {RESP}[{ERROR} | {BORROW_OK}]",
+        query_margin_loan_records.sync: f"{RECORD_ARGS} -> {ERROR} | {LOAN_PAGE} | None",
+        query_margin_loan_records.asyncio: f"{RECORD_ARGS} -> {ERROR} | {LOAN_PAGE} | None",
+        query_margin_loan_records.sync_detailed: f"{RECORD_ARGS} -> {RESP}[{ERROR} | {LOAN_PAGE}]",
+        query_margin_loan_records.asyncio_detailed: (
+            f"{RECORD_ARGS} -> {RESP}[{ERROR} | {LOAN_PAGE}]"
+        ),
+        margin_account_repay_debt.sync: f"{DEBT_ARGS} -> {ERROR} | {DEBT_OK} | None",
+        margin_account_repay_debt.asyncio: f"{DEBT_ARGS} -> {ERROR} | {DEBT_OK} | None",
+        margin_account_repay_debt.sync_detailed: f"{DEBT_ARGS} -> {RESP}[{ERROR} | {DEBT_OK}]",
+        margin_account_repay_debt.asyncio_detailed: (f"{DEBT_ARGS} -> {RESP}[{ERROR} | {DEBT_OK}]"),
+    }
+)
+
+
+def test_generated_balance_parses_one_object_or_a_list() -> None:
+    import httpx
+
+    from papi_repay_client.client import AuthenticatedClient
+
+    row = {
+        "asset": "BTC",
+        "totalWalletBalance": "2.00000000",
+        "crossMarginBorrowed": "1.00000000",
+        "crossMarginFree": "2.00000000",
+        "crossMarginInterest": "0.10000000",
+        "crossMarginLocked": "0.00000000",
+        "umWalletBalance": "0.00000000",
+        "umUnrealizedPNL": "",
+        "cmWalletBalance": "0.00000000",
+        "cmUnrealizedPNL": "0.00000000",
+        "updateTime": 0,
+        "negativeBalance": "0",
+    }
+    client = AuthenticatedClient(base_url="http://127.0.0.1:1", token="unused")
+    one = account_balance._parse_response(client=client, response=httpx.Response(200, json=row))
+    many = account_balance._parse_response(
+        client=client, response=httpx.Response(200, json=[{**row, "crossMarginAsset": "2"}])
+    )
+    assert isinstance(one, AccountBalance) and one.cross_margin_borrowed == "1.00000000"
+    assert isinstance(many, list) and isinstance(many[0], AccountBalance)
+    assert many[0].cross_margin_asset == "2"
 
 
 @pytest.mark.parametrize(

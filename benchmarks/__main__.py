@@ -4,9 +4,13 @@ Runs the benchmark sections, prints one markdown report and writes it to a file:
 every section writes `benchmarks/latest.md`; a `--quick` or partial run writes
 `benchmarks/.bench/latest-quick.md` or `latest-partial.md` there instead (git-ignored), so it
 never replaces the last full result. Every server and load generator runs on 127.0.0.1 in child
-processes that end by themselves; every loop is bounded in count and time.
+processes that end by themselves; every loop is bounded in count and time (a full run takes
+about 4 minutes on 2 cores).
 
-Sizes can also come from the environment: BENCH_CALLS (calls per client in section 1).
+The report opens with every target judged in this run, its figure and its verdict (met / not
+met); ratios there are medians of round-by-round ratios, so drift between rounds cancels out.
+
+Sizes can also come from the environment: BENCH_CALLS (calls per client and server in section 1).
 """
 
 from __future__ import annotations
@@ -37,10 +41,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="run only this section (repeatable); default: all",
     )
     parser.add_argument("--clients", help="comma-separated client ids for sections 1-2")
-    parser.add_argument("--calls", type=int, help="section 1: timed calls per client")
+    parser.add_argument(
+        "--servers",
+        help="section 1: comma-separated server ids (default: constant,uvicorn-cl,uvicorn-chunked)",
+    )
+    parser.add_argument("--calls", type=int, help="section 1: timed calls per client and server")
     parser.add_argument("--rounds", type=int, help="section 1: rounds")
     parser.add_argument("--startup-processes", type=int, help="section 2: processes per client")
+    parser.add_argument(
+        "--cli-processes", type=int, help="section 2b: processes per command (papi-repay --help)"
+    )
     parser.add_argument("--async-requests", type=int, help="section 3: requests per level")
+    parser.add_argument("--async-rounds", type=int, help="section 3: rounds")
     parser.add_argument("--sandbox-requests", type=int, help="section 4: requests per run")
     parser.add_argument("--concurrency", type=int, help="section 4: load generator connections")
     parser.add_argument(
@@ -49,6 +61,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="also break down our per-call time and profile the sandbox (benchmarks/.bench/)",
     )
     parser.add_argument("--output", type=Path, help="where to write the report")
+    parser.add_argument("--note", help="a line to print under the command (what was measured)")
     parser.add_argument(
         "--fail-on-miss",
         action="store_true",
@@ -61,12 +74,13 @@ def _sizes(args: argparse.Namespace) -> dict[str, int]:
     quick = args.quick
     env_calls = os.environ.get("BENCH_CALLS")
     return {
-        "calls": args.calls or (int(env_calls) if env_calls else (300 if quick else 4000)),
-        "rounds": args.rounds or (3 if quick else 8),
+        "calls": args.calls or (int(env_calls) if env_calls else (300 if quick else 3600)),
+        "rounds": args.rounds or (3 if quick else 40),
         "warmup": 30 if quick else 200,
         "processes": args.startup_processes or (3 if quick else 7),
-        "async_requests": args.async_requests or (200 if quick else 2000),
-        "async_rounds": 1 if quick else 3,
+        "cli_processes": args.cli_processes or (3 if quick else 11),
+        "async_requests": args.async_requests or (200 if quick else 300),
+        "async_rounds": args.async_rounds or (1 if quick else 12),
         "sandbox_requests": args.sandbox_requests or (500 if quick else 10000),
         "sandbox_rounds": 1 if quick else 3,
         "concurrency": args.concurrency or 16,
@@ -101,8 +115,16 @@ def main(argv: list[str] | None = None) -> int:
             f"unknown client ids {unknown}; known: {list(clients.CLIENT_MODULES)}", file=sys.stderr
         )
         return 2
+    servers = args.servers.split(",") if args.servers else list(client_overhead.SERVERS)
+    unknown = [server for server in servers if server not in client_overhead.SERVERS]
+    if unknown:
+        print(
+            f"unknown server ids {unknown}; known: {list(client_overhead.SERVERS)}",
+            file=sys.stderr,
+        )
+        return 2
     started = time.perf_counter()
-    overhead = startup_report = async_report = capacity = None
+    overhead = startup_report = cli_report = async_report = capacity = None
     extra: list[str] = []
     if "overhead" in sections:
         _log("1/4 client overhead")
@@ -111,13 +133,18 @@ def main(argv: list[str] | None = None) -> int:
             calls=sizes["calls"],
             rounds=sizes["rounds"],
             warmup=sizes["warmup"],
-            max_seconds=60 if args.quick else 600,
+            max_seconds=60 if args.quick else 240,
+            server_ids=servers,
             log=_log,
         )
     if "startup" in sections:
         _log("2/4 start-up")
         startup_report = startup.run(
-            names, processes=sizes["processes"], max_seconds=60 if args.quick else 600, log=_log
+            names, processes=sizes["processes"], max_seconds=60 if args.quick else 120, log=_log
+        )
+        _log("2b/4 start-up of papi-repay --help")
+        cli_report = startup.run_cli(
+            processes=sizes["cli_processes"], max_seconds=30 if args.quick else 60, log=_log
         )
     if "async" in sections:
         _log("3/4 async throughput")
@@ -125,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             levels=(1, 8, 64),
             requests=sizes["async_requests"],
             rounds=sizes["async_rounds"],
-            max_seconds=60 if args.quick else 600,
+            max_seconds=60 if args.quick else 100,
             log=_log,
         )
     if "sandbox" in sections:
@@ -147,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 *profile_sandbox.run(SCRATCH, requests=1000 if args.quick else 8000, log=_log),
             ]
 
-    full = sections == SECTIONS and not args.quick
+    full = sections == SECTIONS and not args.quick and servers == list(client_overhead.SERVERS)
     command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text, targets = report.render(
@@ -161,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         startup=startup_report,
         async_report=async_report,
         capacity=capacity,
+        cli_startup=cli_report,
         extra=extra,
+        note=args.note,
     )
     print(text)
     if args.output is not None:
@@ -173,9 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     _log(f"written to {output}")
+    _log("targets:")
+    for target in targets:
+        verdict = {True: "met", False: "NOT MET", None: "not judged"}[target.met]
+        _log(f"  {verdict:>10}  {target.name}: {target.measured.replace('**', '')}")
     missed = [target.name for target in targets if target.met is False]
     if missed:
-        _log("targets missed: " + "; ".join(missed))
+        _log("targets not met: " + "; ".join(missed))
     return 1 if missed and args.fail_on_miss else 0
 
 

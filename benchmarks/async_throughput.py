@@ -3,10 +3,15 @@
 `concurrency` tasks share one client (fresh for each level and round, warmed up with two bursts
 at that concurrency) and take request slots from a common budget of `requests` until it is
 spent (bounded by count and by a deadline). Throughput is completed requests over the
-wall time of the level; each request's latency is kept for p50/p99. Levels are repeated in
-rounds and the round with the median throughput is reported. Next to ours, the same load
-through a hand-signed plain `httpx.AsyncClient` gives the floor. Both talk to the same
-constant-answer server process.
+wall time of the level; each request's latency is kept for p50/p99, and this process's CPU time
+(user + system) over the level gives CPU µs per request. Next to ours, the same load through a
+hand-signed plain `httpx.AsyncClient` gives the floor. Both talk to the same constant-answer
+server process.
+
+Levels are repeated in rounds; within a round the two clients run back to back at each level,
+the one going first alternating from round to round. The ratio ours / floor is taken round by
+round (both measured seconds apart), then its median and spread over rounds are reported;
+throughput and CPU figures are medians over rounds, latencies pooled over all rounds.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import AMOUNT, API_KEY, API_SECRET, ASSET, RECV_WINDOW
-from benchmarks.stats import percentile
+from benchmarks.stats import Spread, median, paired_ratios, percentile
 
 OURS = "ours (generated asyncio_detailed + BinanceAuth, httpx.AsyncClient)"
 FLOOR = "plain httpx.AsyncClient, hand-signed (floor)"
@@ -32,10 +37,16 @@ class LevelResult:
     seconds: float
     latencies_ns: list[int] = field(default_factory=list)
     errors: int = 0
+    cpu_ns: int = 0
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us(self) -> float:
+        """This process's CPU time per completed request (client + event loop)."""
+        return self.cpu_ns / self.requests / 1000 if self.requests else 0.0
 
     @property
     def p50_ms(self) -> float:
@@ -47,11 +58,65 @@ class LevelResult:
 
 
 @dataclass
+class LevelSeries:
+    """One client at one concurrency level, over all rounds (aligned round by round)."""
+
+    client: str
+    concurrency: int
+    runs: list[LevelResult]
+
+    @property
+    def per_second(self) -> float:
+        return median([run.per_second for run in self.runs])
+
+    @property
+    def per_second_spread(self) -> Spread:
+        return Spread.of([run.per_second for run in self.runs])
+
+    @property
+    def cpu_us(self) -> float:
+        return median([run.cpu_us for run in self.runs])
+
+    @property
+    def requests(self) -> int:
+        return sum(run.requests for run in self.runs)
+
+    @property
+    def errors(self) -> int:
+        return sum(run.errors for run in self.runs)
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile([ns for run in self.runs for ns in run.latencies_ns], 0.50) / 1e6
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile([ns for run in self.runs for ns in run.latencies_ns], 0.99) / 1e6
+
+    def vs(self, other: LevelSeries) -> Spread:
+        """Round-by-round throughput ratio, this client over `other`."""
+        return Spread.of(
+            paired_ratios([r.per_second for r in self.runs], [r.per_second for r in other.runs])
+        )
+
+    def cpu_vs(self, other: LevelSeries) -> Spread:
+        mine, theirs = [r.cpu_us for r in self.runs], [r.cpu_us for r in other.runs]
+        return Spread.of(paired_ratios(mine, theirs))
+
+
+@dataclass
 class AsyncReport:
-    results: list[LevelResult]
+    results: list[LevelSeries]
     skipped: dict[str, str]
     requests_per_level: int
     seconds: float
+    rounds: int = 0
+
+    def series(self, client: str, concurrency: int) -> LevelSeries | None:
+        return next(
+            (s for s in self.results if s.client == client and s.concurrency == concurrency),
+            None,
+        )
 
 
 Repay = Callable[[], Awaitable[None]]
@@ -113,11 +178,12 @@ async def _level(
                 continue
             latencies.append(time.perf_counter_ns() - t0)
 
+    cpu0 = time.process_time_ns()
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return LevelResult(
-        name, concurrency, len(latencies), time.perf_counter() - started, latencies, errors
-    )
+    seconds = time.perf_counter() - started
+    cpu = time.process_time_ns() - cpu0
+    return LevelResult(name, concurrency, len(latencies), seconds, latencies, errors, cpu)
 
 
 async def _run(
@@ -127,12 +193,20 @@ async def _run(
     rounds: int,
     deadline: float,
     log: Callable[[str], None],
-) -> list[LevelResult]:
+) -> tuple[list[LevelSeries], int]:
     builders = {OURS: _ours, FLOOR: _floor}
     runs: dict[tuple[str, int], list[LevelResult]] = {}
+    completed = 0
     for round_index in range(rounds):
+        if time.perf_counter() > deadline:
+            log(f"  time budget spent after {round_index} rounds")
+            break
+        order = list(builders.items())
+        if round_index % 2:
+            order.reverse()
+        finished: dict[tuple[str, int], LevelResult] = {}
         for concurrency in levels:
-            for name, builder in builders.items():
+            for name, builder in order:
                 # A fresh client per level: its pool then holds the connections of this level
                 # only, not the idle leftovers of a bigger one.
                 repay, close = await builder(base_url)
@@ -142,15 +216,20 @@ async def _run(
                     result = await _level(name, repay, concurrency, requests, deadline)
                 finally:
                     await close()
-                if result.requests:
-                    runs.setdefault((name, concurrency), []).append(result)
+                finished[name, concurrency] = result
+        # Keep only whole rounds, so that every series stays aligned round by round.
+        if all(result.requests for result in finished.values()):
+            for key, result in finished.items():
+                runs.setdefault(key, []).append(result)
+            completed += 1
         log(f"  round {round_index + 1}/{rounds} done")
-    # Of the rounds of one (client, level), report the one with the median throughput.
-    return [
-        sorted(runs[key], key=lambda r: r.per_second)[len(runs[key]) // 2]
-        for key in ((name, level) for level in levels for name in builders)
-        if key in runs
+    series = [
+        LevelSeries(name, level, runs[name, level])
+        for level in levels
+        for name in builders
+        if (name, level) in runs
     ]
+    return series, completed
 
 
 def run(
@@ -170,7 +249,7 @@ def run(
     with ServerProcess(
         "benchmarks.constant_server", "--max-seconds", str(max_seconds + 60)
     ) as server:
-        results = asyncio.run(
+        results, completed = asyncio.run(
             _run(server.base_url, levels, requests, rounds, started + max_seconds, log)
         )
-    return AsyncReport(results, {}, requests, time.perf_counter() - started)
+    return AsyncReport(results, {}, requests, time.perf_counter() - started, completed)

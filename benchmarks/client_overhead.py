@@ -1,31 +1,84 @@
-"""Section 1: time per signed repay, every client against the same constant-answer server.
+"""Section 1: time per signed repay, every client against the same servers.
 
-All clients run in this one process, against one `constant_server` child process, in rounds: in
-each round every client makes `calls / rounds` sequential calls, in an order rotated from round
-to round, so drift (CPU frequency, other load) hits all of them alike. Each call is timed on its
-own with `perf_counter_ns`. A client's figure is the median of its round medians; p90 is over all
-of its calls. The process's CPU time per call (user + system, `process_time_ns` over each round)
-is kept too: it is the client's own work, without the time spent waiting for the server.
+Three servers, each in its own process, all answering every repay with `{"tranId":1}`:
+
+- `constant`: `constant_server`, hand-written HTTP/1.1 on asyncio (uvloop when installed), the
+  cheapest possible answer, so the clients' own costs dominate;
+- `uvicorn-cl` and `uvicorn-chunked`: `asgi_server`, uvicorn + httptools (a typical ASGI stack)
+  answering with `Content-Length`, and with `Transfer-Encoding: chunked`; so that a ranking is
+  not an artifact of one hand-written server. Each server's framing is checked on the wire
+  before timing.
+
+Every client gets its own connection to each server. All clients run in this one process, in
+rounds: in each round, for each server, every client makes `calls / rounds` sequential calls
+(a block), in an order rotated from round to round, so drift (CPU frequency, other load) hits
+all of them alike. Each call is timed on its own with `perf_counter_ns`; per block this process's
+CPU time (user + system, `process_time_ns` before and after the block) is kept too: the client's
+own work, without the time spent waiting for the server.
+
+Per client and server the figures are the per-round values (block median wall µs/call, block CPU
+µs/call) with their spread over rounds, and the ratios to another client computed round by
+round (both measured in the same round, minutes apart at most) before taking their median: a
+slow round slows both sides of a ratio.
 
 Before timing, each client sends two requests to a verifying server, so only clients whose
 requests Binance would accept (API key, HMAC over query + body, asset/amount/timestamp) are
-timed.
+timed. After warm-up, every object alive is moved out of the collector's reach (`gc.freeze`), so
+that an explicit collection before each block is cheap and every block starts with the same
+young heap.
 """
 
 from __future__ import annotations
 
 import gc
+import http.client
 import json
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks import clients
+from benchmarks import asgi_server, clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET
-from benchmarks.stats import median, percentile
+from benchmarks.stats import Spread, median, paired_ratios, percentile
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    id: str
+    label: str
+    module: str
+    args: tuple[str, ...]
+    expect_chunked: bool
+
+
+CONSTANT = "constant"
+SERVERS: dict[str, ServerSpec] = {
+    CONSTANT: ServerSpec(
+        CONSTANT,
+        "constant_server: hand-written HTTP/1.1 on asyncio + uvloop, Content-Length",
+        "benchmarks.constant_server",
+        (),
+        False,
+    ),
+    "uvicorn-cl": ServerSpec(
+        "uvicorn-cl",
+        "uvicorn + httptools + uvloop, bare ASGI app, Content-Length",
+        "benchmarks.asgi_server",
+        ("--framing", "content-length"),
+        False,
+    ),
+    "uvicorn-chunked": ServerSpec(
+        "uvicorn-chunked",
+        "uvicorn + httptools + uvloop, bare ASGI app, Transfer-Encoding: chunked",
+        "benchmarks.asgi_server",
+        ("--framing", "chunked"),
+        True,
+    ),
+}
 
 
 @dataclass
@@ -47,6 +100,14 @@ class OverheadResult:
         return median(self.round_cpu_us)
 
     @property
+    def wall_spread(self) -> Spread:
+        return Spread.of(self.round_medians_us)
+
+    @property
+    def cpu_spread(self) -> Spread:
+        return Spread.of(self.round_cpu_us)
+
+    @property
     def p90_us(self) -> float:
         return percentile(self.samples_ns, 0.90) / 1000
 
@@ -54,15 +115,44 @@ class OverheadResult:
     def calls(self) -> int:
         return len(self.samples_ns)
 
+    def wall_vs(self, other: OverheadResult) -> Spread:
+        """Round-by-round ratio of wall time per call, this client over `other`."""
+        return Spread.of(paired_ratios(self.round_medians_us, other.round_medians_us))
+
+    def cpu_vs(self, other: OverheadResult) -> Spread:
+        return Spread.of(paired_ratios(self.round_cpu_us, other.round_cpu_us))
+
+
+@dataclass
+class ServerResults:
+    server: ServerSpec
+    framing: str  # what the server's answer looked like on the wire
+    results: list[OverheadResult]
+
+    def get(self, name: str) -> OverheadResult | None:
+        return next((r for r in self.results if r.name == name), None)
+
 
 @dataclass
 class OverheadReport:
-    results: list[OverheadResult]
+    servers: list[ServerResults]
     skipped: dict[str, str]
+    skipped_servers: dict[str, str]
     calls_per_client: int
     rounds: int
     warmup: int
     seconds: float
+
+    @property
+    def results(self) -> list[OverheadResult]:
+        """The primary server's results (the constant server, else the first measured)."""
+        return self.primary.results if self.primary else []
+
+    @property
+    def primary(self) -> ServerResults | None:
+        return next((s for s in self.servers if s.server.id == CONSTANT), None) or next(
+            iter(self.servers), None
+        )
 
 
 def verify_requests(names: Sequence[str]) -> dict[str, str]:
@@ -95,6 +185,50 @@ def _verifier_stats(base_url: str) -> dict[str, Any]:
         return stats
 
 
+def wire_framing(port: int) -> str:
+    """How the server frames a repay answer: `chunked`, `content-length: N` or what else it did."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/papi/v1/repayLoan?asset=USDT&amount=1.5")
+        response = connection.getresponse()
+        body = response.read()
+        encoding = (response.getheader("Transfer-Encoding") or "").lower()
+        length = response.getheader("Content-Length")
+        if response.status != 200 or json.loads(body) != {"tranId": 1}:
+            return f"unexpected answer: HTTP {response.status} {body[:80]!r}"
+        if encoding == "chunked" and length is None:
+            return "chunked"
+        if length is not None and not encoding:
+            return f"content-length: {length}"
+        return f"unexpected framing: transfer-encoding={encoding!r} content-length={length!r}"
+    finally:
+        connection.close()
+
+
+def _start_servers(
+    stack: ExitStack, server_ids: Sequence[str], max_seconds: float
+) -> tuple[dict[str, tuple[ServerProcess, str]], dict[str, str]]:
+    started: dict[str, tuple[ServerProcess, str]] = {}
+    skipped: dict[str, str] = {}
+    for server_id in server_ids:
+        spec = SERVERS[server_id]
+        if spec.module == "benchmarks.asgi_server":
+            why_not = asgi_server.missing()
+            if why_not:
+                skipped[server_id] = why_not
+                continue
+        process = stack.enter_context(
+            ServerProcess(spec.module, *spec.args, "--max-seconds", str(max_seconds + 60))
+        )
+        framing = wire_framing(process.port)
+        expected_ok = framing == "chunked" if spec.expect_chunked else framing.startswith("content")
+        if not expected_ok:
+            skipped[server_id] = f"wrong framing on the wire: {framing}"
+            continue
+        started[server_id] = (process, framing)
+    return started, skipped
+
+
 def run(
     names: Sequence[str],
     *,
@@ -102,6 +236,7 @@ def run(
     rounds: int,
     warmup: int,
     max_seconds: float,
+    server_ids: Sequence[str] = tuple(SERVERS),
     log: Callable[[str], None] = print,
 ) -> OverheadReport:
     started = time.perf_counter()
@@ -119,51 +254,79 @@ def run(
     runnable = [name for name in runnable if name not in failures]
 
     per_round = max(1, calls // rounds)
-    results = {
-        name: OverheadResult(name, clients.load(name).LABEL, clients.load(name).NOTE)
-        for name in runnable
-    }
     deadline = started + max_seconds
-    with ServerProcess(
-        "benchmarks.constant_server", "--max-seconds", str(max_seconds + 60)
-    ) as server:
-        built = {
-            name: clients.load(name).build(server.base_url, API_KEY, API_SECRET)
+    completed_rounds = 0
+    with ExitStack() as stack:
+        servers, skipped_servers = _start_servers(stack, server_ids, max_seconds)
+        for server_id, why in skipped_servers.items():
+            log(f"  server {server_id} skipped: {why}")
+        results = {
+            (server_id, name): OverheadResult(
+                name, clients.load(name).LABEL, clients.load(name).NOTE
+            )
+            for server_id in servers
             for name in runnable
         }
+        built = {}
         try:
+            for server_id, (process, _) in servers.items():
+                for name in runnable:
+                    built[server_id, name] = clients.load(name).build(
+                        process.base_url, API_KEY, API_SECRET
+                    )
+            log(f"  warming up {len(built)} clients ({warmup} calls each)")
             for client in built.values():
                 for _ in range(warmup):
                     client.repay()
+            gc.collect()
+            gc.freeze()
             perf_counter_ns = time.perf_counter_ns
             process_time_ns = time.process_time_ns
             for round_index in range(rounds):
                 if time.perf_counter() > deadline:
                     log(f"  time budget spent after {round_index} rounds")
                     break
-                shift = round_index % len(runnable)
+                shift = round_index % max(1, len(runnable))
                 order = runnable[shift:] + runnable[:shift]
-                for name in order:
-                    repay = built[name].repay
-                    samples = [0] * per_round
-                    gc.collect()
-                    cpu0 = process_time_ns()
-                    for i in range(per_round):
-                        t0 = perf_counter_ns()
-                        repay()
-                        samples[i] = perf_counter_ns() - t0
-                    results[name].round_cpu_us.append((process_time_ns() - cpu0) / per_round / 1000)
-                    results[name].samples_ns.extend(samples)
-                    results[name].round_medians_us.append(median(samples) / 1000)
-                log(f"  round {round_index + 1}/{rounds} done")
+                for server_id in servers:
+                    for name in order:
+                        repay = built[server_id, name].repay
+                        samples = [0] * per_round
+                        gc.collect()
+                        cpu0 = process_time_ns()
+                        for i in range(per_round):
+                            t0 = perf_counter_ns()
+                            repay()
+                            samples[i] = perf_counter_ns() - t0
+                        cpu = process_time_ns() - cpu0
+                        result = results[server_id, name]
+                        result.round_cpu_us.append(cpu / per_round / 1000)
+                        result.samples_ns.extend(samples)
+                        result.round_medians_us.append(median(samples) / 1000)
+                completed_rounds = round_index + 1
+                if completed_rounds % 4 == 0 or completed_rounds == rounds:
+                    log(f"  round {completed_rounds}/{rounds} done")
         finally:
+            gc.unfreeze()
             for client in built.values():
                 client.close()
     return OverheadReport(
-        results=[results[name] for name in runnable if results[name].samples_ns],
+        servers=[
+            ServerResults(
+                SERVERS[server_id],
+                framing,
+                [
+                    results[server_id, name]
+                    for name in runnable
+                    if results[server_id, name].samples_ns
+                ],
+            )
+            for server_id, (_, framing) in servers.items()
+        ],
         skipped=skipped,
-        calls_per_client=per_round * rounds,
-        rounds=rounds,
+        skipped_servers=skipped_servers,
+        calls_per_client=per_round * completed_rounds,
+        rounds=completed_rounds,
         warmup=warmup,
         seconds=time.perf_counter() - started,
     )

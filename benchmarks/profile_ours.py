@@ -330,7 +330,7 @@ def run(scratch: Path, *, calls: int, log: Callable[[str], None] = print) -> lis
             "",
             "The safety layer (`RepayClient.repay`, row `ours-repay` of section 1) against the "
             "number of sends it has made, all within the 60 s window of its own weight log "
-            "(`auth_plugin.pacing.WeightBudget`), next to the generated call measured at the same "
+            "(`auth_plugin.WeightBudget`), next to the generated call measured at the same "
             "moments (medians of 300 calls each):",
             "",
             "| sends in the window (incl. the 300 measured) | RepayClient.repay µs/call "

@@ -7,13 +7,27 @@ from dataclasses import dataclass
 
 from benchmarks import clients
 from benchmarks.async_throughput import FLOOR as ASYNC_FLOOR
+from benchmarks.async_throughput import OURS as ASYNC_OURS
 from benchmarks.async_throughput import AsyncReport
-from benchmarks.client_overhead import OverheadReport
+from benchmarks.client_overhead import OverheadReport, ServerResults
 from benchmarks.sandbox_capacity import BARE, SANDBOX, CapacityReport
-from benchmarks.startup import StartupReport
+from benchmarks.startup import (
+    CLI_HELP,
+    CLI_HELP_TARGET_S,
+    PYTHON_BARE,
+    PYTHON_HTTPX,
+    CliStartupReport,
+    StartupReport,
+)
+from benchmarks.stats import Spread
 
-OVERHEAD_TARGET = 1.10
+WALL_TARGET = 1.05  # ours / plain-httpx floor, wall time per call
+CPU_TARGET = 1.10  # ours / plain-httpx floor, client CPU time per call
+REPAY_LAYER_TARGET = 1.10  # RepayClient.repay() / plain-httpx floor, wall time per call
+ASYNC_TARGET = 0.95  # ours / hand-signed httpx.AsyncClient, requests per second
+ASYNC_TARGET_LEVELS = (8, 64)
 CAPACITY_TARGET = 0.5
+REPAY_LAYER = "ours-repay"
 
 
 @dataclass
@@ -31,97 +45,148 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _verdict(met: bool | None) -> str:
-    return {True: "met", False: "**missed**", None: "not judged"}[met]
+    return {True: "met", False: "**not met**", None: "not judged"}[met]
 
 
 def _skipped(skipped: Mapping[str, str]) -> list[str]:
     return [f"- skipped `{name}`: {why}" for name, why in skipped.items()]
 
 
-def overhead_section(report: OverheadReport, targets: list[Target]) -> list[str]:
-    lines = [
-        "## 1. Client overhead: sequential signed repays, constant-answer server",
-        "",
-        "The server is `benchmarks/constant_server.py` in its own process: hand-written HTTP/1.1 "
-        "keep-alive on asyncio (uvloop when installed) answering every request with "
-        '`{"tranId":1}` and `X-MBX-USED-WEIGHT-1M`, so it costs every client the same. '
-        f"{report.calls_per_client} timed calls per client after {report.warmup} warm-up calls, "
-        f"in {report.rounds} rounds (clients interleaved, order rotated each round). "
-        "Median = median of the round medians; p90 over all calls; client CPU = this process's "
-        "user + system CPU time per call (median over rounds), i.e. without waiting for the "
-        "server. Every client's request was "
-        "first checked by a verifying server (API key, HMAC over query + body, asset/amount/"
-        f"timestamp). Section time {report.seconds:.0f} s.",
-        "",
-    ]
-    by_name = {r.name: r for r in report.results}
-    ours = by_name.get(clients.OURS)
+def _ratio(spread: Spread) -> str:
+    """A round-by-round ratio: median (IQR) [min–max]."""
+    return spread.show(2, extremes=True)
+
+
+def _server_table(server: ServerResults) -> list[str]:
+    ours = server.get(clients.OURS)
+    floor = server.get(clients.FLOOR)
     rows = []
-    for result in report.results:
-        ratio = f"{result.median_us / ours.median_us:.2f}" if ours else "n/a"
-        cpu_ratio = f"{result.cpu_us / ours.cpu_us:.2f}" if ours else "n/a"
+    for result in server.results:
         rows.append(
             [
                 result.label,
-                f"{result.median_us:.1f}",
+                result.wall_spread.show(1),
+                _ratio(result.wall_vs(floor)) if floor else "n/a",
+                result.cpu_spread.show(1),
+                _ratio(result.cpu_vs(floor)) if floor else "n/a",
+                f"{result.wall_vs(ours).median:.2f}" if ours else "n/a",
                 f"{result.p90_us:.1f}",
-                ratio,
-                f"{result.cpu_us:.1f}",
-                cpu_ratio,
-                str(result.calls),
                 f"`{result.name}`",
             ]
         )
-    lines += _table(
+    return _table(
         [
             "client",
-            "median µs/call",
-            "p90 µs",
-            "× ours",
+            "wall µs/call",
+            "wall × httpx floor",
             "client CPU µs/call",
-            "CPU × ours",
-            "calls",
+            "CPU × httpx floor",
+            "wall × ours",
+            "p90 µs",
             "id",
         ],
         rows,
     )
+
+
+def _overhead_targets(server: ServerResults, rounds: int, targets: list[Target]) -> None:
+    tag = f"[{server.server.id}]"
+    ours = server.get(clients.OURS)
+    floor = server.get(clients.FLOOR)
+    layer = server.get(REPAY_LAYER)
+    checks = [
+        (f"{tag} ours wall ≤ {WALL_TARGET:.2f} × plain-httpx floor", ours, "wall", WALL_TARGET),
+        (f"{tag} ours client CPU ≤ {CPU_TARGET:.2f} × plain-httpx floor", ours, "cpu", CPU_TARGET),
+        (
+            f"{tag} RepayClient.repay() wall ≤ {REPAY_LAYER_TARGET:.2f} × plain-httpx floor",
+            layer,
+            "wall",
+            REPAY_LAYER_TARGET,
+        ),
+    ]
+    for name, result, kind, limit in checks:
+        if result is None or floor is None:
+            targets.append(Target(name, "not measured", None))
+            continue
+        spread = result.wall_vs(floor) if kind == "wall" else result.cpu_vs(floor)
+        mine, theirs = (
+            (result.median_us, floor.median_us) if kind == "wall" else (result.cpu_us, floor.cpu_us)
+        )
+        targets.append(
+            Target(
+                name,
+                f"**{spread.median:.3f}** (IQR {spread.q1:.3f}–{spread.q3:.3f}; range "
+                f"{spread.low:.3f}–{spread.high:.3f}; {spread.count} rounds); "
+                f"{mine:.1f} / {theirs:.1f} µs",
+                spread.median <= limit,
+            )
+        )
+    name = f"{tag} ours per call below every public client"
+    public = [server.get(n) for n in clients.PUBLIC_CLIENTS]
+    measured = [p for p in public if p is not None]
+    if ours is None or not measured:
+        targets.append(Target(name, "not measured", None))
+        return
+    ratios = {p.name: p.wall_vs(ours) for p in measured}
+    closest = min(ratios, key=lambda n: ratios[n].median)
+    missing = [n for n, p in zip(clients.PUBLIC_CLIENTS, public, strict=True) if p is None]
+    text = (
+        f"closest public: {closest} **{ratios[closest].median:.2f}** × ours (IQR "
+        f"{ratios[closest].q1:.2f}–{ratios[closest].q3:.2f}); "
+        + ", ".join(f"{n} {r.median:.2f}" for n, r in ratios.items())
+    )
+    if missing:
+        text += f"; not measured: {', '.join(missing)}"
+    targets.append(Target(name, text, all(r.median > 1.0 for r in ratios.values()) and not missing))
+
+
+def overhead_section(report: OverheadReport, targets: list[Target]) -> list[str]:
+    lines = [
+        "## 1. Client overhead: sequential signed repays, three servers",
+        "",
+        "Every client against each server in its own process, all answering "
+        '`{"tranId":1}` with `X-MBX-USED-WEIGHT-1M`: `constant` is '
+        "`benchmarks/constant_server.py` (hand-written HTTP/1.1 keep-alive on asyncio + uvloop, "
+        "the cheapest answer, so the clients' own costs dominate); `uvicorn-cl` and "
+        "`uvicorn-chunked` are `benchmarks/asgi_server.py` (uvicorn + httptools + uvloop, a bare "
+        "ASGI app) answering with `Content-Length` and with `Transfer-Encoding: chunked` "
+        "(framing checked on the wire before timing). "
+        f"{report.calls_per_client} timed calls per client and server after {report.warmup} "
+        f"warm-up calls, in {report.rounds} rounds: in each round, for each server, every client "
+        "makes one block of sequential calls, the clients' order rotated each round. "
+        "Per round and client: wall = median µs of the block's calls; client CPU = this "
+        "process's user + system CPU time over the block per call (the client's own work, not "
+        "waiting for the server). Cells: median over rounds (IQR). Ratios (× floor, × ours) are "
+        "taken round by round between blocks of the same round, then summarised as median "
+        "(IQR) [min–max]; targets are judged on those medians. p90 over all calls. Every "
+        "client's request was first checked by a verifying server (API key, HMAC over query + "
+        f"body, asset/amount/timestamp). Section time {report.seconds:.0f} s.",
+        "",
+    ]
+    for server_id, why in report.skipped_servers.items():
+        lines.append(f"- server `{server_id}` skipped: {why}")
+    for index, server in enumerate(report.servers):
+        lines += [
+            "",
+            f"### 1{'abcdefgh'[index]}. `{server.server.id}`: {server.server.label}",
+            "",
+            f"Answer framing seen on the wire: {server.framing}.",
+            "",
+            *_server_table(server),
+        ]
+        _overhead_targets(server, report.rounds, targets)
+    if not report.servers:
+        for name in ("ours wall", "ours client CPU", "RepayClient.repay() wall", "ranking"):
+            targets.append(Target(f"section 1: {name}", "not measured", None))
     lines += ["", "What each row calls:", ""]
     lines += [f"- `{r.name}`: {r.note}" for r in report.results]
     lines += _skipped(report.skipped)
-
-    floor = by_name.get(clients.FLOOR)
-    if ours and floor:
-        floor_ratio = ours.median_us / floor.median_us
-        targets.append(
-            Target(
-                f"ours ≤ {OVERHEAD_TARGET:.2f} × plain-httpx floor per call",
-                f"{ours.median_us:.1f} / {floor.median_us:.1f} µs = {floor_ratio:.3f} "
-                f"(client CPU: {ours.cpu_us:.1f} / {floor.cpu_us:.1f} µs = "
-                f"{ours.cpu_us / floor.cpu_us:.3f})",
-                floor_ratio <= OVERHEAD_TARGET,
-            )
-        )
-    else:
-        targets.append(Target("ours ≤ 1.10 × plain-httpx floor per call", "not measured", None))
-    public = [by_name[name] for name in clients.PUBLIC_CLIENTS if name in by_name]
-    if ours and public:
-        fastest = min(public, key=lambda r: r.median_us)
-        targets.append(
-            Target(
-                "ours per call below every public client",
-                f"ours {ours.median_us:.1f} µs vs fastest public ({fastest.name}) "
-                f"{fastest.median_us:.1f} µs",
-                ours.median_us < fastest.median_us and len(public) == len(clients.PUBLIC_CLIENTS),
-            )
-        )
-    else:
-        targets.append(Target("ours per call below every public client", "not measured", None))
-    repay_layer = by_name.get("ours-repay")
+    repay_layer = next((r for r in report.results if r.name == REPAY_LAYER), None)
     if repay_layer:
         lines += [
             "",
-            f"Note on `ours-repay`: its client made {report.warmup + repay_layer.calls} repays "
-            f"within this section's {report.seconds:.0f} s, far past Binance's real limit "
+            f"Note on `ours-repay`: each of its clients made {report.warmup + repay_layer.calls} "
+            f"repays within this section's {report.seconds:.0f} s, far past Binance's real limit "
             "(60 repays a minute); its weight log keeps every send of the last 60 s, at a "
             "constant cost per call however long the log grows.",
         ]
@@ -170,37 +235,139 @@ def startup_section(report: StartupReport, targets: list[Target]) -> list[str]:
     return lines
 
 
-def async_section(report: AsyncReport) -> list[str]:
+def cli_startup_section(report: CliStartupReport, targets: list[Target]) -> list[str]:
+    help_name = f"`{CLI_HELP}` < {CLI_HELP_TARGET_S:.3f} s (whole process, median)"
+    httpx_name = f"`{CLI_HELP}` does not import httpx"
+    lines = [
+        f"## 2b. Start-up of the command line: `{CLI_HELP}`",
+        "",
+    ]
+    if report.skipped:
+        targets.append(Target(help_name, "not measured", None))
+        targets.append(Target(httpx_name, "not measured", None))
+        return [*lines, f"- skipped: {report.skipped}"]
+    lines += [
+        f"Whole processes timed from outside, fork to reaped ({report.processes} per command, "
+        "commands taking turns, after one untimed run each): wall time, and the process's user "
+        "+ system CPU time from the kernel's accounting of children. `python` is the "
+        f"interpreter of this environment; the script is `{report.command}`. Section time "
+        f"{report.seconds:.0f} s.",
+        "",
+    ]
+    rows = [
+        [
+            f"`{r.name}`",
+            f"{r.median_ms:.1f}",
+            f"{r.min_ms:.1f}–{r.max_ms:.1f}",
+            f"{r.cpu_median_ms:.1f}",
+        ]
+        for r in report.results
+    ]
+    lines += _table(["command", "wall ms (median)", "wall min–max", "CPU ms (median)"], rows)
+    imported = "yes" if report.imports_httpx else "no"
+    heaviest = ", ".join(f"`{name}` {ms:.1f}" for name, ms in report.heaviest_imports)
+    lines += [
+        "",
+        f"One more run with `-X importtime`: {report.imported_modules} modules imported; httpx "
+        f"imported: **{imported}**"
+        + (f" ({report.httpx_import_ms:.1f} ms cumulative)" if report.imports_httpx else "")
+        + f"; heaviest imports of the first two levels (cumulative ms): {heaviest}.",
+    ]
+    cli = report.get(CLI_HELP)
+    bare, with_httpx = report.get(PYTHON_BARE), report.get(PYTHON_HTTPX)
+    if cli:
+        context = ""
+        if bare and with_httpx:
+            context = (
+                f"; `{PYTHON_BARE}` {bare.median_ms / 1000:.3f} s, "
+                f"`{PYTHON_HTTPX}` {with_httpx.median_ms / 1000:.3f} s"
+            )
+        targets.append(
+            Target(
+                help_name,
+                f"**{cli.median_ms / 1000:.3f} s** (min {cli.min_ms / 1000:.3f}, max "
+                f"{cli.max_ms / 1000:.3f}; CPU {cli.cpu_median_ms / 1000:.3f} s){context}",
+                cli.median_ms / 1000 < CLI_HELP_TARGET_S,
+            )
+        )
+    else:
+        targets.append(Target(help_name, "not measured", None))
+    targets.append(
+        Target(
+            httpx_name,
+            f"httpx imported: {imported} ({report.imported_modules} modules imported)",
+            None if report.imports_httpx is None else not report.imports_httpx,
+        )
+    )
+    return lines
+
+
+def async_section(report: AsyncReport, targets: list[Target]) -> list[str]:
     lines = [
         "## 3. Async throughput: our client on httpx.AsyncClient",
         "",
-        f"{report.requests_per_level} requests per concurrency level and client, shared by "
-        "`concurrency` tasks on one client (a fresh client per level and round, warmed up at "
-        "that concurrency), against the constant-answer server; each level repeated in rounds, "
-        f"the round with the median throughput shown. Section time {report.seconds:.0f} s.",
+        f"{report.requests_per_level} requests per concurrency level, client and round, shared "
+        "by `concurrency` tasks on one client (a fresh client per level and round, warmed up at "
+        f"that concurrency), against the constant-answer server, in {report.rounds} rounds; "
+        "within a round the two clients run back to back at each level, which goes first "
+        "alternating by round. requests/s: median over rounds (IQR); × floor: the ratio ours / "
+        "floor taken round by round, as median (IQR) [min–max]; CPU µs/request: this process's "
+        "user + system time per request (median over rounds); p50/p99 over all rounds' "
+        f"requests. Section time {report.seconds:.0f} s.",
         "",
     ]
-    floors = {r.concurrency: r for r in report.results if r.client == ASYNC_FLOOR}
     rows = []
-    for result in report.results:
-        floor = floors.get(result.concurrency)
-        ratio = f"{result.per_second / floor.per_second:.2f}" if floor else "n/a"
+    for series in report.results:
+        floor = report.series(ASYNC_FLOOR, series.concurrency)
         rows.append(
             [
-                result.client,
-                str(result.concurrency),
-                f"{result.per_second:.0f}",
-                f"{result.p50_ms:.2f}",
-                f"{result.p99_ms:.2f}",
-                ratio,
-                str(result.errors),
+                series.client,
+                str(series.concurrency),
+                series.per_second_spread.show(0),
+                _ratio(series.vs(floor)) if floor else "n/a",
+                f"{series.cpu_us:.0f}",
+                f"{series.cpu_vs(floor).median:.2f}" if floor else "n/a",
+                f"{series.p50_ms:.2f}",
+                f"{series.p99_ms:.2f}",
+                str(series.errors),
             ]
         )
     lines += _table(
-        ["client", "concurrency", "requests/s", "p50 ms", "p99 ms", "× floor req/s", "errors"],
+        [
+            "client",
+            "concurrency",
+            "requests/s",
+            "× floor req/s",
+            "CPU µs/request",
+            "CPU × floor",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+        ],
         rows,
     )
     lines += _skipped(report.skipped)
+    for level in ASYNC_TARGET_LEVELS:
+        name = (
+            f"async, {level} in flight: ours ≥ {ASYNC_TARGET:.2f} × hand-signed "
+            "httpx.AsyncClient req/s"
+        )
+        ours, floor = report.series(ASYNC_OURS, level), report.series(ASYNC_FLOOR, level)
+        if ours is None or floor is None:
+            targets.append(Target(name, "not measured", None))
+            continue
+        ratio = ours.vs(floor)
+        errors = ours.errors or floor.errors
+        targets.append(
+            Target(
+                name,
+                f"**{ratio.median:.3f}** (IQR {ratio.q1:.3f}–{ratio.q3:.3f}; range "
+                f"{ratio.low:.3f}–{ratio.high:.3f}; {ratio.count} rounds); "
+                f"{ours.per_second:.0f} / {floor.per_second:.0f} req/s"
+                + (f"; errors {ours.errors} / {floor.errors}" if errors else ""),
+                ratio.median >= ASYNC_TARGET and not ours.errors,
+            )
+        )
     return lines
 
 
@@ -258,8 +425,10 @@ def capacity_section(report: CapacityReport, targets: list[Target]) -> list[str]
 
 
 def summary_section(overhead: OverheadReport | None, startup: StartupReport | None) -> list[str]:
-    """One row per client: per-call cost and start-up side by side."""
-    per_call = {r.name: r for r in overhead.results} if overhead else {}
+    """One row per client: per-call cost on each server and start-up side by side."""
+    primary = overhead.primary if overhead else None
+    per_call = {r.name: r for r in primary.results} if primary else {}
+    others = [s for s in overhead.servers if s is not primary] if overhead else []
     boot = {r.name: r for r in startup.results} if startup else {}
     names = [name for name in clients.CLIENT_MODULES if name in per_call or name in boot]
     if not names:
@@ -269,36 +438,52 @@ def summary_section(overhead: OverheadReport | None, startup: StartupReport | No
     rows = []
     for name in names:
         call, start = per_call.get(name), boot.get(name)
-        rows.append(
-            [
-                f"`{name}`",
-                f"{call.median_us:.1f}" if call else "",
-                f"{call.median_us / ours_call.median_us:.2f}" if call and ours_call else "",
-                f"{call.median_us / floor_call.median_us:.2f}" if call and floor_call else "",
-                f"{start.median_ms:.1f}" if start else "",
-                f"{start.median_ms / ours_boot.median_ms:.2f}" if start and ours_boot else "",
-            ]
-        )
+        row = [
+            f"`{name}`",
+            f"{call.median_us:.1f}" if call else "",
+            f"{call.wall_vs(ours_call).median:.2f}" if call and ours_call else "",
+            f"{call.wall_vs(floor_call).median:.2f}" if call and floor_call else "",
+        ]
+        for server in others:
+            mine, floor = server.get(name), server.get(clients.FLOOR)
+            row.append(f"{mine.wall_vs(floor).median:.2f}" if mine and floor else "")
+        row += [
+            f"{start.median_ms:.1f}" if start else "",
+            f"{start.median_ms / ours_boot.median_ms:.2f}" if start and ours_boot else "",
+        ]
+        rows.append(row)
+    primary_id = primary.server.id if primary else "-"
+    header = [
+        "client",
+        f"µs per repay (`{primary_id}`, median)",
+        "× ours",
+        "× httpx floor",
+        *(f"× httpx floor (`{server.server.id}`)" for server in others),
+        "start-up ms (median)",
+        "start-up × ours",
+    ]
     return [
         "## Summary per client (details in sections 1 and 2)",
         "",
-        *_table(
-            [
-                "client",
-                "µs per repay (median)",
-                "× ours",
-                "× httpx floor",
-                "start-up ms (median)",
-                "start-up × ours",
-            ],
-            rows,
-        ),
+        "Ratios are medians of round-by-round ratios (section 1).",
+        "",
+        *_table(header, rows),
     ]
 
 
 def targets_section(targets: list[Target]) -> list[str]:
     rows = [[t.name, t.measured, _verdict(t.met)] for t in targets]
-    return ["## Targets (same run)", "", *_table(["target", "measured", "verdict"], rows)]
+    met = sum(t.met is True for t in targets)
+    not_met = sum(t.met is False for t in targets)
+    return [
+        "## Targets (same run)",
+        "",
+        f"{met} met, {not_met} not met, {len(targets) - met - not_met} not judged. Per-call "
+        "and throughput ratios: median of the round-by-round ratios (IQR; range; rounds), "
+        "then the medians of the two sides.",
+        "",
+        *_table(["target", "measured", "verdict"], rows),
+    ]
 
 
 def render(
@@ -310,7 +495,9 @@ def render(
     startup: StartupReport | None,
     async_report: AsyncReport | None,
     capacity: CapacityReport | None,
+    cli_startup: CliStartupReport | None = None,
     extra: list[str] | None = None,
+    note: str | None = None,
 ) -> tuple[str, list[Target]]:
     """The markdown report, and the targets it judged."""
     targets: list[Target] = []
@@ -319,8 +506,10 @@ def render(
         body += ["", *overhead_section(overhead, targets)]
     if startup is not None:
         body += ["", *startup_section(startup, targets)]
+    if cli_startup is not None:
+        body += ["", *cli_startup_section(cli_startup, targets)]
     if async_report is not None:
-        body += ["", *async_section(async_report)]
+        body += ["", *async_section(async_report, targets)]
     if capacity is not None:
         body += ["", *capacity_section(capacity, targets)]
     head = [
@@ -328,6 +517,7 @@ def render(
         "",
         f"Command: `{command}`",
         "",
+        *([note, ""] if note else []),
         *_table(["machine", ""], [[k, v] for k, v in machine.items()]),
     ]
     if targets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -23,3 +24,42 @@ def median(samples: Sequence[float]) -> float:
     if len(ordered) % 2:
         return float(ordered[middle])
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Minimum, quartiles (nearest rank) and maximum of a handful of per-round figures."""
+
+    low: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+    count: int
+
+    @classmethod
+    def of(cls, samples: Sequence[float]) -> Spread:
+        if not samples:
+            raise ValueError("no samples")
+        return cls(
+            low=float(min(samples)),
+            q1=percentile(samples, 0.25),
+            median=median(samples),
+            q3=percentile(samples, 0.75),
+            high=float(max(samples)),
+            count=len(samples),
+        )
+
+    def show(self, digits: int = 1, *, extremes: bool = False) -> str:
+        """`median (q1–q3)`, and `[min–max]` with `extremes`."""
+        text = f"{self.median:.{digits}f} ({self.q1:.{digits}f}–{self.q3:.{digits}f})"
+        if extremes:
+            text += f" [{self.low:.{digits}f}–{self.high:.{digits}f}]"
+        return text
+
+
+def paired_ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:
+    """Round-by-round ratios of two series measured side by side in the same rounds."""
+    if len(numerator) != len(denominator):
+        raise ValueError("the two series cover different rounds")
+    return [a / b for a, b in zip(numerator, denominator, strict=True) if b]

@@ -1,9 +1,9 @@
-"""Ours, safety layer: `auth_plugin.repay.RepayClient` (input checks, typed errors, retry policy,
-ban memory, wire capture) on top of the generated client and `BinanceAuth` (HMAC)."""
+"""Ours, safety layer: `auth_plugin.RepayClient` (input checks, typed errors, retry policy, ban
+memory, wire capture) on top of the generated client and `BinanceAuth` (HMAC).
+
+Public names of `auth_plugin` only: its internal modules may move."""
 
 from __future__ import annotations
-
-import importlib.util
 
 from benchmarks.credentials import AMOUNT, ASSET, RECV_WINDOW
 
@@ -15,15 +15,20 @@ NOTE = (
 
 
 def unavailable() -> str | None:
-    if importlib.util.find_spec("auth_plugin.repay") is None:
-        return "auth_plugin has no repay layer (auth_plugin/repay.py) yet"
+    try:
+        import auth_plugin
+    except ImportError as error:
+        return f"not importable yet: {error}"
+    try:
+        auth_plugin.RepayClient  # noqa: B018  (the public name; loaded lazily)
+    except (AttributeError, ImportError) as error:
+        return f"auth_plugin has no public RepayClient: {error}"
     return None
 
 
 class OursRepay:
     def __init__(self, base_url: str, api_key: str, secret: str) -> None:
-        from auth_plugin import Credentials, HmacKey
-        from auth_plugin.repay import RepayClient
+        from auth_plugin import Credentials, HmacKey, RepayClient
 
         self._client = RepayClient(base_url, Credentials(api_key, HmacKey(secret)))
 

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks.stats import Spread, paired_ratios
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = (
@@ -17,6 +21,27 @@ CLIENTS = (
     "httpx-floor",
     "http.client-floor",
 )
+TARGETS = (
+    "ours wall ≤ 1.05 × plain-httpx floor",
+    "ours client CPU ≤ 1.10 × plain-httpx floor",
+    "RepayClient.repay() wall ≤ 1.10 × plain-httpx floor",
+    "ours per call below every public client",
+    "`papi-repay --help` < 0.080 s",
+    "`papi-repay --help` does not import httpx",
+    "async, 8 in flight: ours ≥ 0.95",
+    "async, 64 in flight: ours ≥ 0.95",
+    "ours start-up below every public client",
+    "sandbox signed repays",
+)
+
+
+def test_ratios_are_taken_round_by_round_and_summarised() -> None:
+    ratios = paired_ratios([110.0, 300.0, 105.0, 99.0], [100.0, 280.0, 100.0, 100.0])
+    assert [round(r, 3) for r in ratios] == [1.1, 1.071, 1.05, 0.99]
+    spread = Spread.of(ratios)
+    assert (spread.low, spread.high, spread.count) == (0.99, 1.1, 4)
+    assert spread.q1 <= spread.median <= spread.q3
+    assert spread.show(2, extremes=True) == "1.06 (0.99–1.07) [0.99–1.10]"
 
 
 def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path) -> None:
@@ -28,13 +53,17 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
             "benchmarks",
             "--quick",
             "--calls",
-            "50",
+            "40",
             "--rounds",
-            "1",
+            "2",
             "--startup-processes",
+            "1",
+            "--cli-processes",
             "1",
             "--async-requests",
             "50",
+            "--async-rounds",
+            "2",
             "--sandbox-requests",
             "300",
             "--output",
@@ -49,12 +78,33 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     text = report.read_text()
     for section in (
+        "## Targets (same run)",
         "## 1. Client overhead",
+        "### 1a. `constant`",
         "## 2. Start-up",
+        "## 2b. Start-up of the command line: `papi-repay --help`",
         "## 3. Async throughput",
         "## 4. Sandbox",
     ):
         assert section in text
+    if importlib.util.find_spec("httptools") is not None:
+        # The second server, in both framings, checked on the wire before timing.
+        assert "### 1b. `uvicorn-cl`" in text
+        assert "### 1c. `uvicorn-chunked`" in text
+        assert "Answer framing seen on the wire: content-length: 12." in text
+        assert "Answer framing seen on the wire: chunked." in text
+    else:
+        assert "server `uvicorn-cl` skipped: needs uvicorn + httptools" in text
     for client in CLIENTS:
         assert f"`{client}`" in text
+    # Every target is printed with a figure and a verdict, in the report and on stderr.
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    for target in TARGETS:
+        matching = [row for row in rows if target in row]
+        assert matching, target
+        for row in matching:
+            assert re.search(r"\| (met|\*\*not met\*\*|not judged) \|$", row), row
+    assert "targets:" in result.stderr
+    # Per-round spreads: median (q1–q3) for the figures, [min–max] for the ratios.
+    assert re.search(r"\| \d+\.\d \(\d+\.\d–\d+\.\d\) \| \d\.\d\d \(\d\.\d\d–\d\.\d\d\) \[", text)
     assert "): match" in result.stdout  # every 200 from the sandbox is a repay in its ledger

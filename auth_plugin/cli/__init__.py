@@ -6,13 +6,19 @@ import os
 import sys
 
 from auth_plugin.cli.help import EXIT_CODES, EXIT_CODES_HELP, ExitCode
-from auth_plugin.cli.parser import build_parser
+from auth_plugin.cli.parser import DEBT, build_parser
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
-def main(argv: "list[str] | None" = None) -> int:
+def main(argv: "Sequence[str] | None" = None) -> int:
     """Entry point of the `papi-repay` console script; returns the exit code."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = DEBT if words[:1] == [DEBT] else None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(command).parse_args(words[1:] if command else words)
     except SystemExit as exc:  # --help (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
     from auth_plugin.cli.command import run

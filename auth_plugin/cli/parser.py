@@ -33,17 +33,42 @@ def _seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+DEBT = "debt"
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """`papi-repay ASSET AMOUNT|all`, or with command "debt": `papi-repay debt [ASSET]`."""
+    if command == DEBT:
+        parser = argparse.ArgumentParser(
+            prog=f"{PROG} {DEBT}",
+            description="Print what is owed per asset (GET /papi/v1/balance): principal, "
+            "interest, their total and the free balance. Repays nothing.",
+            epilog=ENVIRONMENT_HELP + "\n" + EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument("asset", metavar="ASSET", nargs="?", help="one asset, e.g. BTC")
+        _connection_options(parser)
+        parser.set_defaults(command=DEBT)
+        return parser
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Repay a Binance Portfolio Margin margin loan (POST /papi/v1/repayLoan). "
         "A repay whose outcome is unknown is never resent: the repay records are checked "
-        "instead.",
+        "instead. AMOUNT 'all' repays the whole debt as read (principal + interest) and "
+        f"prints what is left. '{PROG} {DEBT} [ASSET]' prints what is owed.",
         epilog=ENVIRONMENT_HELP + "\n" + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("asset", metavar="ASSET", help="asset to repay, e.g. BTC")
-    parser.add_argument("amount", metavar="AMOUNT", help="amount as a plain decimal, e.g. 0.01")
+    parser.add_argument(
+        "amount", metavar="AMOUNT", help="amount as a plain decimal, e.g. 0.01, or 'all'"
+    )
+    parser.add_argument(
+        "--cap",
+        action="store_true",
+        help="with 'all': when the free balance is short of the debt, repay what it covers "
+        "(without it, nothing is sent)",
+    )
     parser.add_argument(
         "--recv-window",
         type=_milliseconds,
@@ -62,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"do not read or write the journal of this tool's repays (${ENV_JOURNAL})",
     )
+    _connection_options(parser)
+    parser.set_defaults(command=None)
+    return parser
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url",
         default=PRODUCTION_BASE_URL,
@@ -88,4 +119,3 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"seconds to wait for the answer (default: {DEFAULT_READ_TIMEOUT:g})",
     )
-    return parser

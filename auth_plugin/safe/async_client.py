@@ -66,8 +66,10 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
     async def debt(self, asset: str | None = None) -> dict[str, Debt]:
         return await self._run(self.flow.debt(asset))
 
-    async def repay_all(self, asset: str, *, cap: bool = False) -> RepayAllResult:
-        return await self._run(self.flow.repay_all(asset, cap=cap))
+    async def repay_all(
+        self, asset: str, *, cap: bool = False, before: Debt | None = None
+    ) -> RepayAllResult:
+        return await self._run(self.flow.repay_all(asset, cap=cap, before=before))
 
     async def sync_clock(self) -> OffsetSample:
         return await self._run(self.flow.sync_clock())

@@ -121,15 +121,19 @@ class SafeFlow:
             for b in balances
         }
 
-    def repay_all(self, asset: str, *, cap: bool = False) -> Flow[RepayAllResult]:
-        """Repay principal + interest as read, with one repay; then read what is left.
+    def repay_all(
+        self, asset: str, *, cap: bool = False, before: Debt | None = None
+    ) -> Flow[RepayAllResult]:
+        """Repay principal + interest as read (or as `before` says, read by the caller), with
+        one repay; then read what is left.
 
         A free balance short of the debt refuses (FreeBalanceShort, nothing sent), or with
         `cap` repays what it covers. An unknown outcome is raised as from `repay`: never a
         second repay.
         """
         asset = validate_asset(asset)
-        before = (yield from self.debt(asset))[asset]
+        if before is None or before.asset != asset:
+            before = (yield from self.debt(asset))[asset]
         if before.free < before.total and (not cap or before.free <= 0):
             raise FreeBalanceShort(
                 f"{asset}: the free balance {before.free} is short of the debt {before.total} "

@@ -59,13 +59,19 @@ class RepayAllResult:
         if self.left == 0:
             return ""
         if self.capped:
-            return f"the free balance covered only {self.repaid_amount} of {self.before.total}"
+            covered, total = plain(self.repaid_amount), plain(self.before.total)
+            return f"the free balance covered only {covered} of {total}"
         grown = self.left - (self.before.total - self.repaid_amount)
         # A borrow in between would have raised the free balance too; accrued interest doesn't.
         if grown > 0 and self.after.free <= self.before.free - self.repaid_amount:
-            return f"interest of {grown} accrued between the read and the repay"
-        return f"the debt changed by {grown} since it was read (a borrow, or interest)"
+            return f"interest of {plain(grown)} accrued between the read and the repay"
+        return f"the debt changed by {plain(grown)} since it was read (a borrow, or interest)"
 
     @property
     def repaid_amount(self) -> Decimal:
         return Decimal(0) if self.repaid is None else Decimal(self.repaid.amount)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as plain text without trailing zeros (0E-8 -> "0")."""
+    return format(value.normalize(), "f") if value else "0"

@@ -59,8 +59,10 @@ class RepayClient(ClientBase[ReconcileResult]):
     def debt(self, asset: str | None = None) -> dict[str, Debt]:
         return self._run(self.flow.debt(asset))
 
-    def repay_all(self, asset: str, *, cap: bool = False) -> RepayAllResult:
-        return self._run(self.flow.repay_all(asset, cap=cap))
+    def repay_all(
+        self, asset: str, *, cap: bool = False, before: Debt | None = None
+    ) -> RepayAllResult:
+        return self._run(self.flow.repay_all(asset, cap=cap, before=before))
 
     def sync_clock(self) -> OffsetSample:
         """Measure the clock offset against the time endpoint now; the best sample."""

@@ -161,3 +161,37 @@ def test_help_loads_neither_httpx_nor_the_generated_client():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_debt_prints_what_is_owed_as_a_table(sandbox, hmac_env, cli):
+    run = cli("debt", "--base-url", sandbox.base_url)
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0].split() == ["ASSET", "PRINCIPAL", "INTEREST", "TOTAL", "FREE"]
+    assert lines[1].split() == ["BTC", "100", "0.5", "100.5", "200"]
+    assert lines[2].split() == ["USDT", "100", "0", "100", "50"]
+    assert len(lines) == 3  # ETH owes nothing: not listed
+    one = cli("debt", "ETH", "--base-url", sandbox.base_url)
+    assert one.out.splitlines()[1].split() == ["ETH", "0", "0", "0", "5"]
+    assert repay_posts(sandbox) == 0
+
+
+def test_all_shows_the_debt_repays_it_once_and_prints_what_is_left(sandbox, hmac_env, cli):
+    run = cli("BTC", "all", "--base-url", sandbox.base_url)
+    (record,) = sandbox.repays(ACCOUNT)
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [
+        "owed: 100.5 BTC (principal 100 + interest 0.5); free 200",
+        f"repaid: 100.5 BTC (tranId {record.tran_id})",
+        "left: 0 BTC",
+    ]
+    assert record.amount == Decimal("100.5") and repay_posts(sandbox) == 1
+
+
+def test_all_with_a_short_free_balance_sends_nothing_unless_capped(sandbox, hmac_env, cli):
+    refused = cli("USDT", "all", "--base-url", sandbox.base_url)
+    assert refused.code == ExitCode.BUSINESS_REJECTED
+    assert "short of the debt" in refused.err and repay_posts(sandbox) == 0
+    capped = cli("USDT", "all", "--cap", "--base-url", sandbox.base_url)
+    assert capped.code == 0, capped.err
+    assert capped.out.splitlines()[-1] == "left: 50 USDT (the free balance covered only 50 of 100)"

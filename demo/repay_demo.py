@@ -1,8 +1,10 @@
-"""`make demo`: a repay end to end, on this machine only.
+"""`make demo`: a repay end to end, then the whole loan lifecycle, on this machine only.
 
 Starts the sandbox on a free loopback port with the demo accounts (fake keys), seeds a loan
 through the admin API, repays part of it with each key type through the generated client and
-the signer, prints the tranId and the ledger before and after, and stops the sandbox.
+the signer, prints the tranId and the ledger before and after. Then, with the safe client:
+what is owed, a borrow, interest accruing, "repay all", and the debt at zero. Stops the
+sandbox.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from auth_plugin import build_client, canonical_amount
+from auth_plugin import Credentials, Debt, HmacKey, RepayClient, build_client, canonical_amount
 from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import RepayLoanResponse, RepayRecordPage
 from papi_sandbox.testing import running_sandbox
@@ -79,7 +81,40 @@ def main() -> None:
                     f"  record  interest {record.interest} + principal {record.principal}"
                     f" = {record.amount}, {record.status}\n"
                 )
+            lifecycle(sandbox.base_url, admin)
     print("sandbox stopped")
+
+
+def owed(debt: Debt) -> str:
+    return (
+        f"principal {debt.principal:>12f}  interest {debt.interest:>11f}"
+        f"  total {debt.total:>12f}  free {debt.free:>12f}"
+    )
+
+
+def lifecycle(base_url: str, admin: httpx.Client) -> None:
+    """The questions of someone repaying a loan: how much do I owe? repay all of it. Gone?"""
+    print("the loan lifecycle with the safe client (demo-hmac, BTC):")
+    admin.put(
+        "/sandbox-admin/accounts/demo-hmac/assets/BTC",
+        json={"principal": "0.50000000", "interest": "0.00100000", "free": "1.00000000"},
+    )
+    credentials = Credentials("demo-hmac-api-key", HmacKey(HMAC_SECRET))
+    with RepayClient(base_url, credentials) as client:
+        print(f"  debt         {owed(client.debt('BTC')['BTC'])}")
+        borrowed = client.borrow("BTC", "0.25")
+        print(f"  borrow 0.25  tranId {borrowed.tran_id}")
+        print(f"  debt         {owed(client.debt('BTC')['BTC'])}")
+        admin.post(
+            "/sandbox-admin/interest",
+            json={"account": "demo-hmac", "asset": "BTC", "interest": "0.00002500"},
+        )
+        print(f"  +interest    {owed(client.debt('BTC')['BTC'])}")
+        result = client.repay_all("BTC")
+        assert result.repaid is not None
+        print(f"  repay all    {result.repaid.amount} BTC, tranId {result.repaid.tran_id}")
+        print(f"  debt         {owed(client.debt('BTC')['BTC'])}")
+        print(f"  left         {result.left.normalize():f} BTC\n")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,16 @@ def test_demo_repays_with_each_key_type_and_shows_the_ledger_move() -> None:
         check=True,
     )
     out = result.stdout
-    assert re.findall(r"tranId\s+(\d+)", out) == ["100000001", "100000002", "100000003"]
+    assert re.findall(r"tranId\s+(\d+)", out) == [
+        "100000001",
+        "100000002",
+        "100000003",
+        "100000004",  # the borrow
+        "100000005",  # the repay of all of it
+    ]
+    assert "repay all    0.751025 BTC" in out
+    assert "debt         principal   0.00000000  interest  0.00000000  total   0.00000000" in out
+    assert "left         0 BTC" in out
     assert "after   principal   150.75000000  interest  0.00000000  free   299.50000000" in out
     assert "sent as amount=0.00001" in out
     assert "NOT-A-REAL-KEY" not in out + result.stderr

@@ -49,4 +49,4 @@ def test_readme_lifecycle_snippet_runs_against_the_sandbox(
         )  # noqa: S102
         after = sandbox.balances("demo-hmac")["BTC"]
     assert after.principal + after.interest == 0
-    assert capsys.readouterr().out.split()[0] == "0"
+    assert Decimal(capsys.readouterr().out.split()[0]) == 0

@@ -7,6 +7,9 @@ never replaces the last full result. Every server and load generator runs on 127
 processes that end by themselves; every loop is bounded in count and time (a full run takes
 about 4 minutes on 2 cores).
 
+Sections (`--only`): overhead (1), startup (2, 2b), async (3), sandbox (4), lifecycle (5:
+`RepayClient.debt()` / `repay_all()` vs the official SDK against the sandbox).
+
 The report opens with every target judged in this run, its figure and its verdict (met / not
 met); ratios there are medians of round-by-round ratios, so drift between rounds cancels out.
 
@@ -24,7 +27,7 @@ from pathlib import Path
 
 from benchmarks import loopback_guard
 
-SECTIONS = ("overhead", "startup", "async", "sandbox")
+SECTIONS = ("overhead", "startup", "async", "sandbox", "lifecycle")
 FULL_OUTPUT = Path(__file__).resolve().parent / "latest.md"
 SCRATCH = Path(__file__).resolve().parent / ".bench"
 
@@ -55,6 +58,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--async-rounds", type=int, help="section 3: rounds")
     parser.add_argument("--sandbox-requests", type=int, help="section 4: requests per run")
     parser.add_argument("--concurrency", type=int, help="section 4: load generator connections")
+    parser.add_argument("--debt-calls", type=int, help="section 5: timed debt() calls per client")
+    parser.add_argument(
+        "--repay-all-calls", type=int, help="section 5: timed repay_all() calls per client"
+    )
+    parser.add_argument("--lifecycle-rounds", type=int, help="section 5: rounds")
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -84,6 +92,10 @@ def _sizes(args: argparse.Namespace) -> dict[str, int]:
         "sandbox_requests": args.sandbox_requests or (500 if quick else 10000),
         "sandbox_rounds": 1 if quick else 3,
         "concurrency": args.concurrency or 16,
+        "debt_calls": args.debt_calls or (60 if quick else 3000),
+        "repay_all_calls": args.repay_all_calls or (30 if quick else 1200),
+        "lifecycle_rounds": args.lifecycle_rounds or (3 if quick else 30),
+        "lifecycle_warmup": 6 if quick else 40,
     }
 
 
@@ -98,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         async_throughput,
         client_overhead,
         clients,
+        loan_lifecycle,
         machine,
         profile_ours,
         profile_sandbox,
@@ -124,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     started = time.perf_counter()
-    overhead = startup_report = cli_report = async_report = capacity = None
+    overhead = startup_report = cli_report = async_report = capacity = lifecycle = None
     extra: list[str] = []
     if "overhead" in sections:
-        _log("1/4 client overhead")
+        _log("1/5 client overhead")
         overhead = client_overhead.run(
             names,
             calls=sizes["calls"],
@@ -138,16 +151,16 @@ def main(argv: list[str] | None = None) -> int:
             log=_log,
         )
     if "startup" in sections:
-        _log("2/4 start-up")
+        _log("2/5 start-up")
         startup_report = startup.run(
             names, processes=sizes["processes"], max_seconds=60 if args.quick else 120, log=_log
         )
-        _log("2b/4 start-up of papi-repay --help")
+        _log("2b/5 start-up of papi-repay --help")
         cli_report = startup.run_cli(
             processes=sizes["cli_processes"], max_seconds=30 if args.quick else 60, log=_log
         )
     if "async" in sections:
-        _log("3/4 async throughput")
+        _log("3/5 async throughput")
         async_report = async_throughput.run(
             levels=(1, 8, 64),
             requests=sizes["async_requests"],
@@ -156,12 +169,22 @@ def main(argv: list[str] | None = None) -> int:
             log=_log,
         )
     if "sandbox" in sections:
-        _log("4/4 sandbox capacity")
+        _log("4/5 sandbox capacity")
         capacity = sandbox_capacity.run(
             concurrency=sizes["concurrency"],
             requests=sizes["sandbox_requests"],
             rounds=sizes["sandbox_rounds"],
             max_seconds=60 if args.quick else 600,
+            log=_log,
+        )
+    if "lifecycle" in sections:
+        _log("5/5 loan lifecycle: debt() and repay_all() vs the official SDK")
+        lifecycle = loan_lifecycle.run(
+            debt_calls=sizes["debt_calls"],
+            repay_all_calls=sizes["repay_all_calls"],
+            rounds=sizes["lifecycle_rounds"],
+            warmup=sizes["lifecycle_warmup"],
+            max_seconds=40 if args.quick else 75,
             log=_log,
         )
     if args.profile:
@@ -189,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         async_report=async_report,
         capacity=capacity,
         cli_startup=cli_report,
+        lifecycle=lifecycle,
         extra=extra,
         note=args.note,
     )

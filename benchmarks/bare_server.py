@@ -2,9 +2,12 @@
 `python -m papi_sandbox`) answering the repay path with a constant result and nothing else.
 
 Mirrors `papi_sandbox/__main__.py`: a socket bound first, then
-`uvicorn.Server(uvicorn.Config(app, log_level=..., timeout_graceful_shutdown=5))`
-`.run(sockets=[sock])`, and the same "listening on" line. If the sandbox's server settings
-change, change them here too.
+`uvicorn.Server(uvicorn.Config(app, http=..., log_level=..., timeout_graceful_shutdown=5))`
+`.run(sockets=[sock])`, and the same "listening on" line. `http` is the HTTP/1.1 implementation
+the sandbox picks (`papi_sandbox.deadlines.resolve_http`: httptools when installed, else h11),
+here without the sandbox's slow-client deadlines, so both sides parse HTTP alike and the
+deadlines count as the sandbox's own cost. If the sandbox's server settings change, change them
+here too.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from starlette.routing import Route
 
 from benchmarks import loopback_guard, watchdog
 from benchmarks.profiled_main import run_profiled
+from papi_sandbox.deadlines import resolve_http
 
 
 def create_app() -> Starlette:
@@ -52,7 +56,9 @@ def main(argv: list[str]) -> None:
     print(f"bare endpoint listening on http://{host}:{port}", flush=True)
     try:
         server = uvicorn.Server(
-            uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=5)
+            uvicorn.Config(
+                app, http=resolve_http(), log_level=args.log_level, timeout_graceful_shutdown=5
+            )
         )
         run_profiled(lambda: server.run(sockets=[sock]), args.profile)
     finally:

@@ -10,6 +10,15 @@ from benchmarks.async_throughput import FLOOR as ASYNC_FLOOR
 from benchmarks.async_throughput import OURS as ASYNC_OURS
 from benchmarks.async_throughput import AsyncReport
 from benchmarks.client_overhead import OverheadReport, ServerResults
+from benchmarks.loan_lifecycle import (
+    DEBT,
+    OPERATIONS,
+    REPAY_ALL,
+    REQUESTS_PER_CALL,
+    LifecycleReport,
+)
+from benchmarks.loan_lifecycle import OURS as LIFECYCLE_OURS
+from benchmarks.loan_lifecycle import SDK as LIFECYCLE_SDK
 from benchmarks.sandbox_capacity import BARE, SANDBOX, CapacityReport
 from benchmarks.startup import (
     CLI_HELP,
@@ -27,6 +36,7 @@ REPAY_LAYER_TARGET = 1.10  # RepayClient.repay() / plain-httpx floor, wall time 
 ASYNC_TARGET = 0.95  # ours / hand-signed httpx.AsyncClient, requests per second
 ASYNC_TARGET_LEVELS = (8, 64)
 CAPACITY_TARGET = 0.5
+LIFECYCLE_TARGET = "debt() and repay_all() below the official SDK per call"
 REPAY_LAYER = "ours-repay"
 
 
@@ -424,6 +434,104 @@ def capacity_section(report: CapacityReport, targets: list[Target]) -> list[str]
     return lines
 
 
+def lifecycle_section(report: LifecycleReport, targets: list[Target]) -> list[str]:
+    calls = ", ".join(f"{report.calls.get(op, 0)} `{op}`" for op in OPERATIONS)
+    warmup = ", ".join(f"{report.warmup.get(op, 0)} `{op}`" for op in OPERATIONS)
+    lines = [
+        "## 5. Loan lifecycle: `debt()` and `repay_all()` against the sandbox, ours vs the "
+        "official SDK",
+        "",
+        "`RepayClient.debt(asset)` (one signed `GET /papi/v1/balance?asset=`, weight 20) and "
+        "`RepayClient.repay_all(asset)` (balance, one `POST /papi/v1/repayLoan` of principal + "
+        "interest, balance again) next to the official SDK making the same requests "
+        "(`account_balance(asset)`; `account_balance`, `margin_account_repay` of principal + "
+        "interest as a float, `account_balance`). One sandbox process (`python -m papi_sandbox "
+        "--admin`, one HMAC account, `--weight-limit` out of reach) on loopback; before each "
+        "`repay_all()` call, outside the timed part, the account's debt is set again (admin "
+        "API, its own connection) to principal 250 + interest 1.25, so every call repays "
+        "251.25 and leaves 0 (each answer checked after its block). "
+        f"Timed calls per client: {calls}, after {warmup} warm-up calls, in {report.rounds} "
+        "rounds: in each round, for each operation, each client makes one block of sequential "
+        "calls, which client goes first alternating by round. Per round and client: wall = "
+        "median µs of the block's calls; client CPU = this process's user + system CPU time "
+        "per call (around each call: the re-seeding is left out). Cells: median over rounds "
+        "(IQR); × SDK: ours / SDK taken round by round, as median (IQR) [min–max]; p90 over "
+        f"all calls. Section time {report.seconds:.0f} s.",
+        "",
+    ]
+    if report.skipped:
+        targets.append(Target(LIFECYCLE_TARGET, "not measured", None))
+        return [*lines, *_skipped(report.skipped)]
+    if report.failure:
+        targets.append(Target(LIFECYCLE_TARGET, f"failed: {report.failure}", False))
+        return [*lines, f"- **failed**, nothing judged: {report.failure}"]
+    rows = []
+    for op in OPERATIONS:
+        sdk = report.get(op, LIFECYCLE_SDK)
+        for name in (LIFECYCLE_OURS, LIFECYCLE_SDK):
+            result = report.get(op, name)
+            if result is None:
+                continue
+            rows.append(
+                [
+                    f"`{op}`",
+                    result.label,
+                    str(REQUESTS_PER_CALL[op]),
+                    result.wall_spread.show(1),
+                    _ratio(result.wall_vs(sdk)) if sdk else "n/a",
+                    result.cpu_spread.show(1),
+                    _ratio(result.cpu_vs(sdk)) if sdk else "n/a",
+                    f"{result.p90_us:.1f}",
+                    str(result.calls),
+                    f"`{name}`",
+                ]
+            )
+    lines += _table(
+        [
+            "call",
+            "client",
+            "requests/call",
+            "wall µs/call",
+            "wall × SDK",
+            "client CPU µs/call",
+            "CPU × SDK",
+            "p90 µs",
+            "calls",
+            "id",
+        ],
+        rows,
+    )
+    lines += ["", "What each client calls:", ""]
+    lines += [f"- `{name}`: {note}" for name, note in report.notes.items()]
+    lines += [f"- {check}" for check in report.checks]
+    parts, met = [], True
+    for op in (DEBT, REPAY_ALL):
+        ours, sdk = report.get(op, LIFECYCLE_OURS), report.get(op, LIFECYCLE_SDK)
+        if ours is None or sdk is None:
+            parts.append(f"`{op}` not measured")
+            met = False
+            continue
+        ratio = ours.wall_vs(sdk)
+        parts.append(
+            f"`{op}` **{ratio.median:.3f}** × SDK (IQR {ratio.q1:.3f}–{ratio.q3:.3f}; range "
+            f"{ratio.low:.3f}–{ratio.high:.3f}; {ratio.count} rounds), {ours.median_us:.1f} / "
+            f"{sdk.median_us:.1f} µs"
+        )
+        met = met and ratio.median < 1.0
+    checked = all(check.endswith(": match") for check in report.checks) and report.checks
+    if not checked:
+        parts.append("ledger check failed")
+    measured_any = any(report.get(op, LIFECYCLE_OURS) for op in OPERATIONS)
+    targets.append(
+        Target(
+            LIFECYCLE_TARGET,
+            "; ".join(parts),
+            (met and bool(checked)) if measured_any else None,
+        )
+    )
+    return lines
+
+
 def summary_section(overhead: OverheadReport | None, startup: StartupReport | None) -> list[str]:
     """One row per client: per-call cost on each server and start-up side by side."""
     primary = overhead.primary if overhead else None
@@ -496,6 +604,7 @@ def render(
     async_report: AsyncReport | None,
     capacity: CapacityReport | None,
     cli_startup: CliStartupReport | None = None,
+    lifecycle: LifecycleReport | None = None,
     extra: list[str] | None = None,
     note: str | None = None,
 ) -> tuple[str, list[Target]]:
@@ -512,6 +621,8 @@ def render(
         body += ["", *async_section(async_report, targets)]
     if capacity is not None:
         body += ["", *capacity_section(capacity, targets)]
+    if lifecycle is not None:
+        body += ["", *lifecycle_section(lifecycle, targets)]
     head = [
         f"# {title}",
         "",

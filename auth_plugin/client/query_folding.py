@@ -19,17 +19,23 @@ def fold_params(url: httpx.URL | str, params: Any) -> tuple[httpx.URL | str, Any
     return url, params
 
 
-class QueryFoldingClient(httpx.Client):
+class _Folding:
+    """The one override both clients share: fold `params` into the URL before httpx builds
+    the request."""
+
     def build_request(
         self, method: str, url: httpx.URL | str, *, params: Any = None, **kwargs: Any
     ) -> httpx.Request:
         url, params = fold_params(url, params)
-        return super().build_request(method, url, params=params, **kwargs)
+        built: httpx.Request = super().build_request(  # type: ignore[misc]
+            method, url, params=params, **kwargs
+        )
+        return built
 
 
-class AsyncQueryFoldingClient(httpx.AsyncClient):
-    def build_request(
-        self, method: str, url: httpx.URL | str, *, params: Any = None, **kwargs: Any
-    ) -> httpx.Request:
-        url, params = fold_params(url, params)
-        return super().build_request(method, url, params=params, **kwargs)
+class QueryFoldingClient(_Folding, httpx.Client):
+    pass
+
+
+class AsyncQueryFoldingClient(_Folding, httpx.AsyncClient):
+    pass

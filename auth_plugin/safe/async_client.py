@@ -13,16 +13,13 @@ from typing import Any, Self
 
 import httpx
 
-from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.query_folding import AsyncQueryFoldingClient
-from auth_plugin.safe.client_base import ClientBase, T
-from auth_plugin.safe.config import ClientConfig
-from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, adeliver
+from auth_plugin.safe.client_base import ClientBase, T, delivery
+from auth_plugin.safe.effects import Call, Effect, Sleep, adeliver
 from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
 from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.signer.clock import OffsetSample, aread_time
-from auth_plugin.signer.credentials import Credentials
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -33,20 +30,6 @@ async def _asyncio_sleep(seconds: float) -> None:
 
 class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
     """The asyncio form of `RepayClient` (see its methods): awaited, `async with`."""
-
-    def __init__(
-        self,
-        base_url: str = PRODUCTION_BASE_URL,
-        credentials: Credentials | None = None,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = _asyncio_sleep,
-        **settings: Any,
-    ) -> None:
-        super().__init__(ClientConfig(base_url=base_url, credentials=credentials, **settings))
-        self._sleep = sleep
-        self._http = AsyncQueryFoldingClient(**self._signing_settings(adeliver))
-        self.generated.set_async_httpx_client(self._http)
-        self._time_http: httpx.AsyncClient | None = None
 
     async def repay(
         self, asset: str, amount: Amount, recv_window: int | None = None
@@ -85,8 +68,16 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    def _default_sleep(self) -> Callable[[float], Any]:
+        return _asyncio_sleep
+
+    def _open(self) -> None:
+        self._http = AsyncQueryFoldingClient(**self._signing_settings(adeliver))
+        self.generated.set_async_httpx_client(self._http)
+        self._time_http: httpx.AsyncClient | None = None
+
     async def _run(self, flow: Flow[T]) -> T:
-        done, item = self._advance(flow, None, None)
+        done, item = self._first(flow)
         while not done:
             try:
                 value, error = await self._perform(item), None
@@ -98,14 +89,11 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
 
     async def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
-            operation = effect.endpoint.operation
-            try:
-                await operation.asyncio_detailed(client=self.generated, **effect.params)
-            except Delivered as delivered:
-                return delivered.response
-            except httpx.HTTPError as exc:
-                return exc
-            raise RuntimeError("an answer bypassed the delivery hook")
+            with delivery() as answer:
+                await effect.endpoint.operation.asyncio_detailed(
+                    client=self.generated, **effect.params
+                )
+            return answer.value
         if isinstance(effect, Sleep):
             return await self._sleep(effect.seconds)
         self._time_http = self._time_http or httpx.AsyncClient(**self._time_settings())

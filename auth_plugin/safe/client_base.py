@@ -4,24 +4,39 @@ the stepping of a flow. Only performing an effect differs between them."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+import httpx
+
+from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.factory import prepare_client, trading_timeout
 from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.effects import Delivered
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, SafeFlow
 from auth_plugin.safe.pacing import WeightBudget
 from auth_plugin.safe.reconcile import SentRepay, TranIdLedger
 from auth_plugin.signer.clock import Clock
-from auth_plugin.signer.credentials import resolve_credentials
+from auth_plugin.signer.credentials import Credentials, resolve_credentials
 
 T = TypeVar("T")
 Verdict = TypeVar("Verdict")  # a ReconcileResult, or an awaitable of one
 
 
 class ClientBase(ABC, Generic[Verdict]):
-    def __init__(self, config: ClientConfig) -> None:
+    """Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests."""
+
+    def __init__(
+        self,
+        base_url: str = PRODUCTION_BASE_URL,
+        credentials: Credentials | None = None,
+        *,
+        sleep: Callable[[float], Any] | None = None,
+        **settings: Any,
+    ) -> None:
+        config = ClientConfig(base_url=base_url, credentials=credentials, **settings)
         credentials = config.credentials or resolve_credentials(env=config.env)
         self.config = config
         self.flow = SafeFlow(config)
@@ -34,6 +49,15 @@ class ClientBase(ABC, Generic[Verdict]):
             timeout=self.timeout,
             httpx_args=config.httpx_args,
         )
+        self._sleep = self._default_sleep() if sleep is None else sleep
+        self._open()
+
+    @abstractmethod
+    def _default_sleep(self) -> Callable[[float], Any]: ...
+
+    @abstractmethod
+    def _open(self) -> None:
+        """Make the signing httpx client (`_signing_settings`) and give it to `generated`."""
 
     @property
     def clock(self) -> Clock:
@@ -98,6 +122,9 @@ class ClientBase(ABC, Generic[Verdict]):
     def _time_settings(self) -> dict[str, Any]:
         return {"timeout": self.timeout, **self.config.httpx_args}
 
+    def _first(self, flow: Generator[Any, Any, T]) -> tuple[bool, Any]:
+        return self._advance(flow, None, None)
+
     @staticmethod
     def _advance(
         flow: Generator[Any, Any, T], value: Any, error: BaseException | None
@@ -109,3 +136,24 @@ class ClientBase(ABC, Generic[Verdict]):
         except StopIteration as done:
             return True, done.value
         return False, effect
+
+
+class Answer:
+    """Where `delivery` puts what a generated call's request came back with."""
+
+    value: httpx.Response | httpx.HTTPError | None = None
+
+
+@contextmanager
+def delivery() -> Iterator[Answer]:
+    """Around a generated call: its answer, raised by the delivery hook (`effects.deliver`),
+    or the transport error that stopped it, becomes `answer.value`."""
+    answer = Answer()
+    try:
+        yield answer
+    except Delivered as delivered:
+        answer.value = delivered.response
+    except httpx.HTTPError as exc:
+        answer.value = exc
+    if answer.value is None:
+        raise RuntimeError("an answer bypassed the delivery hook")

@@ -8,16 +8,13 @@ from typing import Any, Self
 
 import httpx
 
-from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.query_folding import QueryFoldingClient
-from auth_plugin.safe.client_base import ClientBase, T
-from auth_plugin.safe.config import ClientConfig
-from auth_plugin.safe.effects import Call, Delivered, Effect, Sleep, deliver
+from auth_plugin.safe.client_base import ClientBase, T, delivery
+from auth_plugin.safe.effects import Call, Effect, Sleep, deliver
 from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
 from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.signer.clock import OffsetSample, read_time
-from auth_plugin.signer.credentials import Credentials
 
 
 class RepayClient(ClientBase[ReconcileResult]):
@@ -32,20 +29,6 @@ class RepayClient(ClientBase[ReconcileResult]):
     Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests.
     """
 
-    def __init__(
-        self,
-        base_url: str = PRODUCTION_BASE_URL,
-        credentials: Credentials | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        **settings: Any,
-    ) -> None:
-        super().__init__(ClientConfig(base_url=base_url, credentials=credentials, **settings))
-        self._sleep = sleep
-        self._http = QueryFoldingClient(**self._signing_settings(deliver))
-        self.generated.set_httpx_client(self._http)
-        self._time_http: httpx.Client | None = None
-
     def repay(self, asset: str, amount: Amount, recv_window: int | None = None) -> RepayResult:
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         return self._run(self.flow.repay(asset, amount, recv_window))
@@ -54,14 +37,17 @@ class RepayClient(ClientBase[ReconcileResult]):
         return self._run(self.flow.reconcile(request, settle=settle))
 
     def borrow(self, asset: str, amount: Amount, recv_window: int | None = None) -> BorrowResult:
+        """Borrow `amount` of `asset` (never resent after an unknown outcome)."""
         return self._run(self.flow.borrow(asset, amount, recv_window))
 
     def debt(self, asset: str | None = None) -> dict[str, Debt]:
+        """What each asset owes (one asset, if named): principal, interest, total, free."""
         return self._run(self.flow.debt(asset))
 
     def repay_all(
         self, asset: str, *, cap: bool = False, before: Debt | None = None
     ) -> RepayAllResult:
+        """Repay principal + interest as read, with one repay; then say what is left."""
         return self._run(self.flow.repay_all(asset, cap=cap, before=before))
 
     def sync_clock(self) -> OffsetSample:
@@ -79,8 +65,16 @@ class RepayClient(ClientBase[ReconcileResult]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _default_sleep(self) -> Callable[[float], Any]:
+        return time.sleep
+
+    def _open(self) -> None:
+        self._http = QueryFoldingClient(**self._signing_settings(deliver))
+        self.generated.set_httpx_client(self._http)
+        self._time_http: httpx.Client | None = None
+
     def _run(self, flow: Flow[T]) -> T:
-        done, item = self._advance(flow, None, None)
+        done, item = self._first(flow)
         while not done:
             try:
                 value, error = self._perform(item), None
@@ -92,13 +86,9 @@ class RepayClient(ClientBase[ReconcileResult]):
 
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
-            try:
+            with delivery() as answer:
                 effect.endpoint.operation.sync_detailed(client=self.generated, **effect.params)
-            except Delivered as delivered:
-                return delivered.response
-            except httpx.HTTPError as exc:
-                return exc
-            raise RuntimeError("an answer bypassed the delivery hook")
+            return answer.value
         if isinstance(effect, Sleep):
             return self._sleep(effect.seconds)
         self._time_http = self._time_http or httpx.Client(**self._time_settings())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
@@ -169,40 +169,48 @@ async def aread_time(client: httpx.AsyncClient, path: str, source: TimeSource) -
     return TimeReading(t_send, source(), response)
 
 
-def measure_offset(
-    client: httpx.Client,
-    *,
-    path: str = DEFAULT_TIME_PATH,
-    samples: int = DEFAULT_SAMPLES,
-    source: TimeSource = time.time_ns,
-) -> OffsetSample:
+class MeasureOptions(TypedDict, total=False):
+    path: str  # default DEFAULT_TIME_PATH
+    samples: int  # default DEFAULT_SAMPLES
+    source: TimeSource  # default time.time_ns
+
+
+class _Driven:
+    """A measurement and the read it waits for: what both drivers below step through."""
+
+    def __init__(self, **options: Unpack[MeasureOptions]) -> None:
+        self.source = options.get("source", time.time_ns)
+        self._flow = measurement(
+            options.get("path", DEFAULT_TIME_PATH), options.get("samples", DEFAULT_SAMPLES)
+        )
+        self.pending: ReadServerTime | None = next(self._flow)
+        self.best: OffsetSample | None = None
+
+    def feed(self, reading: TimeReading) -> None:
+        try:
+            self.pending = self._flow.send(reading)
+        except StopIteration as done:
+            self.pending, self.best = None, done.value
+
+
+def measure_offset(client: httpx.Client, **options: Unpack[MeasureOptions]) -> OffsetSample:
     """Take `samples` readings of the server clock through `client`; return the best one."""
-    flow = measurement(path, samples)
-    try:
-        effect = next(flow)
-        while True:
-            effect = flow.send(read_time(client, effect.path, source))
-    except StopIteration as done:
-        best: OffsetSample = done.value
-        return best
+    driven = _Driven(**options)
+    while driven.pending is not None:
+        driven.feed(read_time(client, driven.pending.path, driven.source))
+    assert driven.best is not None
+    return driven.best
 
 
 async def ameasure_offset(
-    client: httpx.AsyncClient,
-    *,
-    path: str = DEFAULT_TIME_PATH,
-    samples: int = DEFAULT_SAMPLES,
-    source: TimeSource = time.time_ns,
+    client: httpx.AsyncClient, **options: Unpack[MeasureOptions]
 ) -> OffsetSample:
     """Async form of `measure_offset`."""
-    flow = measurement(path, samples)
-    try:
-        effect = next(flow)
-        while True:
-            effect = flow.send(await aread_time(client, effect.path, source))
-    except StopIteration as done:
-        best: OffsetSample = done.value
-        return best
+    driven = _Driven(**options)
+    while driven.pending is not None:
+        driven.feed(await aread_time(client, driven.pending.path, driven.source))
+    assert driven.best is not None
+    return driven.best
 
 
 def server_time_from(response: httpx.Response) -> int:

@@ -9,6 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks import report as bench_report
+from benchmarks.loan_lifecycle import (
+    DEBT,
+    OURS,
+    REPAY_ALL,
+    SDK,
+    LifecycleReport,
+    LifecycleResult,
+)
 from benchmarks.stats import Spread, paired_ratios
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +41,10 @@ TARGETS = (
     "async, 64 in flight: ours ≥ 0.95",
     "ours start-up below every public client",
     "sandbox signed repays",
+    "debt() and repay_all() below the official SDK per call",
+)
+LIFECYCLE_MATCH = (
+    "repay_all() calls (warm-up included), each checked to repay 251.25 and leave 0: match"
 )
 
 
@@ -66,6 +79,12 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
             "2",
             "--sandbox-requests",
             "300",
+            "--debt-calls",
+            "20",
+            "--repay-all-calls",
+            "10",
+            "--lifecycle-rounds",
+            "2",
             "--output",
             str(report),
         ],
@@ -85,6 +104,7 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
         "## 2b. Start-up of the command line: `papi-repay --help`",
         "## 3. Async throughput",
         "## 4. Sandbox",
+        "## 5. Loan lifecycle: `debt()` and `repay_all()` against the sandbox",
     ):
         assert section in text
     if importlib.util.find_spec("httptools") is not None:
@@ -108,3 +128,50 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
     # Per-round spreads: median (q1–q3) for the figures, [min–max] for the ratios.
     assert re.search(r"\| \d+\.\d \(\d+\.\d–\d+\.\d\) \| \d\.\d\d \(\d\.\d\d–\d\.\d\d\) \[", text)
     assert "): match" in result.stdout  # every 200 from the sandbox is a repay in its ledger
+    # Section 5: both calls by both clients, every repay_all() repaid the whole debt, one repay
+    # record each.
+    for operation in ("`debt()`", "`repay_all()`"):
+        lifecycle_rows = [row for row in rows if row.startswith(f"| {operation} |")]
+        assert [row.rsplit("| ", 2)[-1] for row in lifecycle_rows] == [
+            "`ours-repay` |",
+            "`official-sdk` |",
+        ], lifecycle_rows
+    assert LIFECYCLE_MATCH in text
+
+
+def _lifecycle_report(
+    ours_us: list[float], sdk_us: list[float], **extra: object
+) -> LifecycleReport:
+    results = []
+    for operation in (DEBT, REPAY_ALL):
+        for name, walls in ((OURS, ours_us), (SDK, sdk_us)):
+            results.append(
+                LifecycleResult(operation, name, name, walls, walls, [int(w * 1000) for w in walls])
+            )
+    return LifecycleReport(
+        results=results,
+        skipped={},
+        notes={OURS: "ours", SDK: "sdk"},
+        calls={DEBT: 2, REPAY_ALL: 2},
+        rounds=2,
+        warmup={DEBT: 1, REPAY_ALL: 1},
+        seconds=1.0,
+        checks=[f"lifecycle ledger check: 4 repay records vs 4 {LIFECYCLE_MATCH}"],
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_lifecycle_target_is_judged_on_round_by_round_ratios() -> None:
+    def verdict(report: LifecycleReport) -> bool | None:
+        targets: list[bench_report.Target] = []
+        bench_report.lifecycle_section(report, targets)
+        (target,) = targets
+        assert target.name == "debt() and repay_all() below the official SDK per call"
+        return target.met
+
+    assert verdict(_lifecycle_report([90.0, 200.0], [100.0, 210.0])) is True
+    assert verdict(_lifecycle_report([110.0, 200.0], [100.0, 190.0])) is False
+    # A wrong answer (e.g. a repay_all() that left debt) is a miss, never a figure.
+    assert verdict(_lifecycle_report([90.0], [100.0], failure="repay_all() left 1.25")) is False
+    skipped = LifecycleReport([], {"section": "no sandbox"}, {}, {}, 0, {}, 0.0)
+    assert verdict(skipped) is None

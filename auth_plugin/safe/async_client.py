@@ -1,10 +1,6 @@
 """`AsyncRepayClient`: the safe flow (`flow`), performed with `httpx.AsyncClient` and
-`asyncio.sleep`: `RepayClient`'s arguments and methods, awaited.
-
-A repay cancelled while its request may be out (e.g. by `asyncio.wait_for`) stays in
-`client.unresolved` (asset, amount, timestamp range, recvWindow): pass it to
-`await client.reconcile_sent(request)`.
-"""
+`asyncio.sleep`. A repay cancelled while its request may be out (e.g. by `asyncio.wait_for`)
+stays in `client.unresolved`: pass it to `await client.reconcile_sent(request)`."""
 
 from __future__ import annotations
 
@@ -15,17 +11,11 @@ import httpx
 
 from auth_plugin.client.query_folding import AsyncQueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T, delivery
-from auth_plugin.safe.effects import Call, Effect, Sleep, adeliver
+from auth_plugin.safe.effects import Call, Effect, Sleep, adeliver, asyncio_sleep
 from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
 from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.signer.clock import OffsetSample, aread_time
-
-
-async def _asyncio_sleep(seconds: float) -> None:
-    import asyncio  # only async users pay for importing asyncio
-
-    await asyncio.sleep(seconds)
 
 
 class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
@@ -69,7 +59,7 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
         await self.close()
 
     def _default_sleep(self) -> Callable[[float], Any]:
-        return _asyncio_sleep
+        return asyncio_sleep
 
     def _open(self) -> None:
         self._http = AsyncQueryFoldingClient(**self._signing_settings(adeliver))

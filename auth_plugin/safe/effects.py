@@ -52,3 +52,10 @@ def deliver(response: httpx.Response) -> None:
 async def adeliver(response: httpx.Response) -> None:
     await response.aread()
     raise Delivered(response)
+
+
+async def asyncio_sleep(seconds: float) -> None:
+    """The async driver's sleep (asyncio is imported only by those who sleep with it)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -104,8 +104,10 @@ async def repay(sandbox: Sandbox, scope: Scope, receive: Receive) -> tuple[int, 
             scope, receive, sandbox, REPAY_SPEC, _repay_fields
         )
         # No await from peek to use: no other request on this event loop can take the same
-        # use of a pending_record fault, and a rejected repay leaves it armed.
-        pending = sandbox.faults.peek(REPAY_PATH, PENDING_RECORD)
+        # use of a pending_record fault, and a rejected repay leaves it armed. No fault armed
+        # (the usual case): no lookup.
+        faults = sandbox.faults
+        pending = faults.peek(REPAY_PATH, PENDING_RECORD) if faults.armed else None
         status = STATUS_CONFIRMED if pending is None else STATUS_PENDING
         try:
             record = sandbox.ledger.repay(
@@ -118,7 +120,7 @@ async def repay(sandbox: Sandbox, scope: Scope, receive: Receive) -> tuple[int, 
         except InsufficientBalance as exc:
             raise errors.balance_not_enough() from exc
         if pending is not None:
-            sandbox.faults.use(pending.id)
+            faults.use(pending.id)
     except errors.ApiError as error:
         return error.status, errors.error_body(error)
     return 200, b'{"tranId":%d}' % record.tran_id

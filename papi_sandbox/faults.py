@@ -67,10 +67,14 @@ class Fault:
 
 
 class FaultBoard:
+    """Armed faults, oldest first. `armed` is False while none is: the request path checks it
+    once and skips every lookup (a fault armed meanwhile races either way)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
+        self.armed = False
 
     def inject(
         self,
@@ -93,11 +97,13 @@ class FaultBoard:
         fault.id = next(self._ids)
         with self._lock:
             self._faults.append(fault)
+            self.armed = True
         return fault
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self.armed = False
 
     def active(self) -> list[Fault]:
         with self._lock:
@@ -105,7 +111,7 @@ class FaultBoard:
 
     def take(self, path: str, kinds: Iterable[FaultKind]) -> Fault | None:
         """Consume one use of the oldest armed fault of these kinds for this path."""
-        if not self._faults:  # the usual case; a fault armed meanwhile races either way
+        if not self.armed:  # the usual case; a fault armed meanwhile races either way
             return None
         wanted = set(kinds)
         with self._lock:
@@ -117,7 +123,7 @@ class FaultBoard:
 
     def peek(self, path: str, kinds: Iterable[FaultKind]) -> Fault | None:
         """The fault `take` would consume, left armed (see `use`)."""
-        if not self._faults:
+        if not self.armed:
             return None
         wanted = set(kinds)
         with self._lock:
@@ -139,6 +145,7 @@ class FaultBoard:
             fault.times -= 1
             if fault.times == 0:
                 self._faults.remove(fault)
+                self.armed = bool(self._faults)
 
 
 def _checked_kind(kind: object) -> FaultKind:

@@ -29,6 +29,7 @@ from papi_sandbox.sandbox import Sandbox
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 _USED_WEIGHT_RAW = USED_WEIGHT_HEADER.encode()
+_JSON_CONTENT_TYPE = (b"content-type", b"application/json")
 
 logger = logging.getLogger("papi_sandbox")
 
@@ -49,38 +50,46 @@ class Gateway:
         client = scope.get("client")
         ip = client[0] if client else "unknown"
         admission = sandbox.rate_limiter.admit(ip, WEIGHTS.get((method, path), 1))
-        weight_header = {USED_WEIGHT_HEADER: str(admission.used_weight)}
+        used_weight = str(admission.used_weight)
         if admission.verdict != "ok":
-            headers = {**weight_header, "retry-after": str(admission.retry_after)}
+            headers = {USED_WEIGHT_HEADER: used_weight, "retry-after": str(admission.retry_after)}
             await _send_error(send, self._rate_limit_error(admission, ip), headers)
             return
-        latency = sandbox.faults.take(path, LATENCY_BEFORE)
-        if latency is not None:
-            await asyncio.sleep(latency.seconds)
-        refusal = sandbox.faults.take(path, REFUSE_BEFORE)
-        if refusal is not None:
-            await _send_error(send, _fault_error(refusal), weight_header)
-            return
+        faults = sandbox.faults
+        if faults.armed:  # else no fault lookups at all (the usual case)
+            latency = faults.take(path, LATENCY_BEFORE)
+            if latency is not None:
+                await asyncio.sleep(latency.seconds)
+            refusal = faults.take(path, REFUSE_BEFORE)
+            if refusal is not None:
+                await _send_error(send, _fault_error(refusal), {USED_WEIGHT_HEADER: used_weight})
+                return
         if path == REPAY_PATH and method == "POST":
-            await self._repay(scope, receive, send, path, weight_header)
+            await self._repay(scope, receive, send, path, used_weight)
             return
+        weight_header = {USED_WEIGHT_HEADER: used_weight}
         await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
 
     async def _repay(
-        self, scope: Scope, receive: Receive, send: Send, path: str, weight_header: dict[str, str]
+        self, scope: Scope, receive: Receive, send: Send, path: str, used_weight: str
     ) -> None:
+        sandbox = self.sandbox
         try:
-            status, body = await endpoints.repay(self.sandbox, scope, receive)
+            status, body = await endpoints.repay(sandbox, scope, receive)
         except ClientDisconnect:
             log_client_gone(scope)
             return
-        if status == 200 and await _broke_instead(self.sandbox, path, scope, send, weight_header):
+        if (
+            status == 200
+            and sandbox.faults.armed
+            and await _broke_instead(sandbox, path, scope, send, {USED_WEIGHT_HEADER: used_weight})
+        ):
             return
         # Starlette's Response with the weight header appended, as _AfterFaults would send it.
         headers = [
             (b"content-length", b"%d" % len(body)),
-            (b"content-type", b"application/json"),
-            (_USED_WEIGHT_RAW, weight_header[USED_WEIGHT_HEADER].encode()),
+            _JSON_CONTENT_TYPE,
+            (_USED_WEIGHT_RAW, used_weight.encode()),
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -177,8 +186,12 @@ class _AfterFaults:
         if self._swallow:
             return
         if message["type"] == "http.response.start":
-            if message["status"] == 200 and await _broke_instead(
-                self._sandbox, self._path, self._scope, self._send, self._headers
+            if (
+                message["status"] == 200
+                and self._sandbox.faults.armed
+                and await _broke_instead(
+                    self._sandbox, self._path, self._scope, self._send, self._headers
+                )
             ):
                 self._swallow = True
                 return

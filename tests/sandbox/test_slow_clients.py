@@ -151,3 +151,13 @@ def test_a_body_sent_in_pieces_in_time_is_answered(strict):
             time.sleep(BODY_TIMEOUT / 8)
             sock.sendall(piece)
         assert sock.recv(4096).startswith(b"HTTP/1.1 401 ")
+
+
+def test_a_pipelined_head_has_no_deadline_while_the_answer_before_it_is_slow(strict):
+    """As with h11 on either protocol: the next head's deadline starts once the answer to the
+    request before it is sent, so a slow answer does not cost the client its connection."""
+    strict.faults.inject("latency_before", path="/papi/v1/ping", seconds=HEADER_TIMEOUT * 2)
+    with _connect(strict) as sock:
+        sock.sendall(b"GET /papi/v1/ping HTTP/1.1\r\nHost: x\r\n\r\nGET /papi/v1/ping HTTP/1.1\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        assert _seconds_until_closed(sock) < HEADER_TIMEOUT + 1.0

@@ -4,8 +4,7 @@ the stepping of a flow. Only performing an effect differs between them."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -138,22 +137,24 @@ class ClientBase(ABC, Generic[Verdict]):
         return False, effect
 
 
-class Answer:
-    """Where `delivery` puts what a generated call's request came back with."""
-
-    value: httpx.Response | httpx.HTTPError | None = None
-
-
-@contextmanager
-def delivery() -> Iterator[Answer]:
+class delivery:  # noqa: N801 (used as `with delivery() as answer`, like a function)
     """Around a generated call: its answer, raised by the delivery hook (`effects.deliver`),
-    or the transport error that stopped it, becomes `answer.value`."""
-    answer = Answer()
-    try:
-        yield answer
-    except Delivered as delivered:
-        answer.value = delivered.response
-    except httpx.HTTPError as exc:
-        answer.value = exc
-    if answer.value is None:
-        raise RuntimeError("an answer bypassed the delivery hook")
+    or the transport error that stopped it, becomes `answer.value`. A class, not a
+    @contextmanager: it is on every call's path."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: httpx.Response | httpx.HTTPError | None = None
+
+    def __enter__(self) -> delivery:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        if isinstance(error, Delivered):
+            self.value = error.response
+        elif isinstance(error, httpx.HTTPError):
+            self.value = error
+        elif error is None:
+            raise RuntimeError("an answer bypassed the delivery hook")
+        return self.value is not None

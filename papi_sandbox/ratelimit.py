@@ -24,6 +24,22 @@ class Admission:
     retry_after: int = 0
 
 
+# admit() answers "ok" to nearly every request. A frozen dataclass's __init__ sets each field
+# through object.__setattr__; giving the instance its __dict__ at once builds the same
+# Admission (equal, same repr, still frozen) for a fraction of that.
+_new_instance = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _admitted(used_weight: int) -> Admission:
+    """`Admission("ok", used_weight)`, built faster (see above)."""
+    admission = _new_instance(Admission)
+    _set_attribute(
+        admission, "__dict__", {"verdict": "ok", "used_weight": used_weight, "retry_after": 0}
+    )
+    return admission
+
+
 @dataclass
 class _ClientState:
     entries: deque[tuple[float, int]] = field(default_factory=deque)
@@ -57,14 +73,16 @@ class RateLimiter:
             state = self._clients.get(client)
             if state is None:
                 state = self._clients[client] = _ClientState()
-            self._expire(state, now)
+            entries = state.entries
+            if entries and entries[0][0] <= now - self.window_seconds:  # else nothing expires
+                self._expire(state, now)
             if state.banned_until > now:
                 return Admission("banned", state.used, _ceil_seconds(state.banned_until - now))
             if state.used + weight <= self.weight_limit:
-                state.entries.append((now, weight))
+                entries.append((now, weight))
                 state.used += weight
                 state.rejections = 0
-                return Admission("ok", state.used)
+                return _admitted(state.used)
             if state.rejections >= self.ban_after_rejections:
                 state.banned_until = now + self.ban_seconds
                 state.rejections = 0

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from starlette.requests import ClientDisconnect
-from starlette.types import Receive, Scope
+from starlette.types import Message, Receive, Scope
 
 from papi_sandbox import errors
 from papi_sandbox.accounts import is_valid_api_key
@@ -55,7 +55,12 @@ async def authenticate(
     Raises starlette's ClientDisconnect if the client left before its body was read."""
     api_key, content_type = _headers(scope)
     account = _account(sandbox, api_key)
-    body = await read_body(receive)
+    # The usual request arrives in one message: take its body here, without another coroutine.
+    first = await receive()
+    if first["type"] == "http.request" and not first.get("more_body", False):
+        body: bytes = first.get("body", b"")
+    else:
+        body = await read_body(receive, first)
     if body and content_type and not content_type.lower().startswith(FORM):
         body = b""
     params, signed = parse_params(scope.get("query_string", b""), body)
@@ -105,11 +110,15 @@ def _account(sandbox: Sandbox, api_key: str) -> Account:
     return account
 
 
-async def read_body(receive: Receive) -> bytes:
-    """The whole request body, as starlette's Request.body() reads it."""
+async def read_body(receive: Receive, first: Message | None = None) -> bytes:
+    """The whole request body, as starlette's Request.body() reads it (`first`: a message
+    already received)."""
     chunks: list[bytes] = []
     while True:
-        message = await receive()
+        if first is not None:
+            message, first = first, None
+        else:
+            message = await receive()
         if message["type"] == "http.request":
             chunk: bytes = message.get("body", b"")
             if not message.get("more_body", False):

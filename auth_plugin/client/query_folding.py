@@ -8,15 +8,36 @@ encoding (`str(QueryParams(params))`), gives the same URL for one parse.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
+# What urlencode (httpx's encoder) leaves as it is: such keys and values need no quoting.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
 
 def fold_params(url: httpx.URL | str, params: Any) -> tuple[httpx.URL | str, Any]:
     if params and isinstance(url, str) and "?" not in url:
-        return f"{url}?{httpx.QueryParams(params)}", None
+        return f"{url}?{_encoded(params)}", None
     return url, params
+
+
+def _encoded(params: Any) -> str:
+    """`str(httpx.QueryParams(params))`, without its cost for the usual dict of plain strings
+    and ints (the generated operations' parameters)."""
+    if isinstance(params, dict):
+        pairs = []
+        for key, value in params.items():
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                break
+            text = str(value)
+            if not (isinstance(key, str) and _PLAIN.fullmatch(key) and _PLAIN.fullmatch(text)):
+                break
+            pairs.append(f"{key}={text}")
+        else:
+            return "&".join(pairs)
+    return str(httpx.QueryParams(params))
 
 
 class _Folding:

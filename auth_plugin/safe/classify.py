@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -62,7 +62,8 @@ class SendContext:
     recv_window: int | None = None
 
     def with_timestamp(self, timestamp_ms: int | None) -> SendContext:
-        return replace(self, timestamp_ms=timestamp_ms)
+        # Not dataclasses.replace: this runs on every call, and replace costs several µs.
+        return SendContext(self.operation, self.asset, self.amount, timestamp_ms, self.recv_window)
 
     def describe(self) -> str:
         what = f"{self.operation} of {self.amount} {self.asset}" if self.amount else self.operation
@@ -192,8 +193,12 @@ def _seconds(value: float | None) -> str:
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     if isinstance(headers, httpx.Headers):
-        value: str | None = headers.get(name)
-        return value
+        # The raw pairs: Headers.get lower-cases and decodes every header on every lookup.
+        wanted = name.encode("ascii")
+        for raw_key, raw_value in headers.raw:
+            if raw_key.lower() == wanted:
+                return raw_value.decode("latin-1")
+        return None
     for key, value in headers.items():
         if key.lower() == name:
             return value

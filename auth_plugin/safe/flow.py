@@ -70,6 +70,7 @@ Flow = Generator[Effect, Any, T]
 Amount = Decimal | int | str
 
 CLOCK_SAMPLES = 3
+USED_WEIGHT = "papi_used_weight"  # response.extensions: the header, read once per answer
 # Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
 READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
 
@@ -164,7 +165,8 @@ class SafeFlow:
         if timestamp is not None:
             request = SentRepay(asset, amount_text, timestamp, 0, kind=endpoint.name)
             self.tran_ids.executed(tran_id, request)
-        return tran_id, asset, amount_text, timestamp, used_weight(answer.headers), attempts
+        weight = answer.extensions[USED_WEIGHT]
+        return tran_id, asset, amount_text, timestamp, weight, attempts
 
     def reconcile(self, request: SentRepay, *, settle: bool) -> Flow[ReconcileResult]:
         sample = yield from self.sync_clock()
@@ -252,7 +254,8 @@ class SafeFlow:
         if isinstance(answer, httpx.HTTPError):
             self.budget.settle(send, None)
             raise error_from_transport(answer, _stamped(context, _request_of(answer)))
-        self.budget.settle(send, used_weight(answer.headers))
+        weight = answer.extensions[USED_WEIGHT] = used_weight(answer.headers)
+        self.budget.settle(send, weight)
         context = _stamped(context, answer.request)
         if answer.status_code != 200:
             error = error_from_response(answer.status_code, answer.headers, answer.content, context)

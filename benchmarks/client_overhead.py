@@ -37,13 +37,13 @@ import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import asgi_server, clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET
-from benchmarks.stats import Spread, median, paired_ratios, percentile
+from benchmarks.stats import Rounds, median
 
 
 @dataclass(frozen=True)
@@ -82,45 +82,10 @@ SERVERS: dict[str, ServerSpec] = {
 
 
 @dataclass
-class OverheadResult:
+class OverheadResult(Rounds):
     name: str
     label: str
     note: str
-    round_medians_us: list[float] = field(default_factory=list)
-    round_cpu_us: list[float] = field(default_factory=list)
-    samples_ns: list[int] = field(default_factory=list)
-
-    @property
-    def median_us(self) -> float:
-        return median(self.round_medians_us)
-
-    @property
-    def cpu_us(self) -> float:
-        """This process's CPU time (user + system) per call: the client's own work."""
-        return median(self.round_cpu_us)
-
-    @property
-    def wall_spread(self) -> Spread:
-        return Spread.of(self.round_medians_us)
-
-    @property
-    def cpu_spread(self) -> Spread:
-        return Spread.of(self.round_cpu_us)
-
-    @property
-    def p90_us(self) -> float:
-        return percentile(self.samples_ns, 0.90) / 1000
-
-    @property
-    def calls(self) -> int:
-        return len(self.samples_ns)
-
-    def wall_vs(self, other: OverheadResult) -> Spread:
-        """Round-by-round ratio of wall time per call, this client over `other`."""
-        return Spread.of(paired_ratios(self.round_medians_us, other.round_medians_us))
-
-    def cpu_vs(self, other: OverheadResult) -> Spread:
-        return Spread.of(paired_ratios(self.round_cpu_us, other.round_cpu_us))
 
 
 @dataclass

@@ -41,7 +41,7 @@ from benchmarks import clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET, ASSET
 from benchmarks.sandbox_capacity import recorded_repays, sandbox_unavailable
-from benchmarks.stats import Spread, median, paired_ratios, percentile
+from benchmarks.stats import Rounds, median
 
 OURS = "ours-repay"
 SDK = "official-sdk"
@@ -67,43 +67,10 @@ LABELS = {
 
 
 @dataclass
-class LifecycleResult:
+class LifecycleResult(Rounds):
     operation: str
     client: str
     label: str
-    round_medians_us: list[float] = field(default_factory=list)
-    round_cpu_us: list[float] = field(default_factory=list)
-    samples_ns: list[int] = field(default_factory=list)
-
-    @property
-    def median_us(self) -> float:
-        return median(self.round_medians_us)
-
-    @property
-    def cpu_us(self) -> float:
-        return median(self.round_cpu_us)
-
-    @property
-    def wall_spread(self) -> Spread:
-        return Spread.of(self.round_medians_us)
-
-    @property
-    def cpu_spread(self) -> Spread:
-        return Spread.of(self.round_cpu_us)
-
-    @property
-    def p90_us(self) -> float:
-        return percentile(self.samples_ns, 0.90) / 1000
-
-    @property
-    def calls(self) -> int:
-        return len(self.samples_ns)
-
-    def wall_vs(self, other: LifecycleResult) -> Spread:
-        return Spread.of(paired_ratios(self.round_medians_us, other.round_medians_us))
-
-    def cpu_vs(self, other: LifecycleResult) -> Spread:
-        return Spread.of(paired_ratios(self.round_cpu_us, other.round_cpu_us))
 
 
 @dataclass

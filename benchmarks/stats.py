@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -63,3 +63,45 @@ def paired_ratios(numerator: Sequence[float], denominator: Sequence[float]) -> l
     if len(numerator) != len(denominator):
         raise ValueError("the two series cover different rounds")
     return [a / b for a, b in zip(numerator, denominator, strict=True) if b]
+
+
+@dataclass(kw_only=True)
+class Rounds:
+    """One client's figures over the rounds of a section: per round, the median wall time and
+    the process CPU time per call (µs); and every call's wall time (ns)."""
+
+    round_medians_us: list[float] = field(default_factory=list)
+    round_cpu_us: list[float] = field(default_factory=list)
+    samples_ns: list[int] = field(default_factory=list)
+
+    @property
+    def median_us(self) -> float:
+        return median(self.round_medians_us)
+
+    @property
+    def cpu_us(self) -> float:
+        """This process's CPU time (user + system) per call: the client's own work."""
+        return median(self.round_cpu_us)
+
+    @property
+    def wall_spread(self) -> Spread:
+        return Spread.of(self.round_medians_us)
+
+    @property
+    def cpu_spread(self) -> Spread:
+        return Spread.of(self.round_cpu_us)
+
+    @property
+    def p90_us(self) -> float:
+        return percentile(self.samples_ns, 0.90) / 1000
+
+    @property
+    def calls(self) -> int:
+        return len(self.samples_ns)
+
+    def wall_vs(self, other: Rounds) -> Spread:
+        """Round-by-round ratio of wall time per call, this client over `other`."""
+        return Spread.of(paired_ratios(self.round_medians_us, other.round_medians_us))
+
+    def cpu_vs(self, other: Rounds) -> Spread:
+        return Spread.of(paired_ratios(self.round_cpu_us, other.round_cpu_us))

@@ -146,7 +146,14 @@ def _lifecycle_report(
     for operation in (DEBT, REPAY_ALL):
         for name, walls in ((OURS, ours_us), (SDK, sdk_us)):
             results.append(
-                LifecycleResult(operation, name, name, walls, walls, [int(w * 1000) for w in walls])
+                LifecycleResult(
+                    operation,
+                    name,
+                    name,
+                    round_medians_us=walls,
+                    round_cpu_us=walls,
+                    samples_ns=[int(w * 1000) for w in walls],
+                )
             )
     return LifecycleReport(
         results=results,

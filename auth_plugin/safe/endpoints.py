@@ -51,10 +51,13 @@ class Endpoint(Generic[T]):
 
 def _has(body: Any, fields: dict[str, type]) -> bool:
     """`body` is a JSON object with these fields of these types (an int is never a bool)."""
-    return isinstance(body, dict) and all(
-        isinstance(body.get(name), kind) and not isinstance(body.get(name), bool)
-        for name, kind in fields.items()
-    )
+    if not isinstance(body, dict):
+        return False
+    for name, kind in fields.items():
+        value = body.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    return True
 
 
 def _tran_id(body: Any) -> int:

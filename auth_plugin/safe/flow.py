@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Generator
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import httpx
@@ -256,15 +257,15 @@ class SafeFlow:
             raise error_from_transport(answer, _stamped(context, _request_of(answer)))
         weight = answer.extensions[USED_WEIGHT] = used_weight(answer.headers)
         self.budget.settle(send, weight)
-        context = _stamped(context, answer.request)
         if answer.status_code != 200:
-            error = error_from_response(answer.status_code, answer.headers, answer.content, context)
+            stamped = _stamped(context, answer.request)
+            error = error_from_response(answer.status_code, answer.headers, answer.content, stamped)
             raise self.learn(error)
         try:
             return answer, endpoint.parse(json.loads(answer.content))
         except (UnusableAnswer, ValueError) as unusable:
-            reason = f"HTTP 200, but {unusable}"
-            raise outcome_unknown(context, reason, status=200, headers=answer.headers) from None
+            stamped, reason = _stamped(context, answer.request), f"HTTP 200, but {unusable}"
+            raise outcome_unknown(stamped, reason, status=200, headers=answer.headers) from None
 
     def _admit(self, weight: int) -> Flow[Send]:
         while True:
@@ -343,10 +344,22 @@ class SafeFlow:
 
 
 def checked(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, str, int | None]:
+    """The arguments of a repay or borrow, validated and canonical (InvalidInput if not)."""
+    try:
+        return _checked_once(asset, amount, recv_window)
+    except TypeError:  # an unhashable argument: checked (and refused) without the cache
+        return _check(asset, amount, recv_window)
+
+
+def _check(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, str, int | None]:
     asset = validate_asset(asset)
     amount_text = canonical_amount(amount)
     window = None if recv_window is None else validate_recv_window(recv_window)
     return asset, amount_text, window
+
+
+# Pure and on every call's path; typed, so True is not taken for 1 nor 1 for "1".
+_checked_once = lru_cache(maxsize=1024, typed=True)(_check)
 
 
 def uncertainty_ms(sample: OffsetSample) -> int:

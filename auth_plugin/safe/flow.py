@@ -234,7 +234,10 @@ class SafeFlow:
     def _once(
         self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
     ) -> Flow[tuple[httpx.Response, T]]:
-        send = yield from self._admit(endpoint.weight)
+        send, wait = self.admission(endpoint.weight)
+        if send is None:  # wait for the budget (the usual case needs no generator for it)
+            yield Sleep(wait)
+            send = yield from self._admit(endpoint.weight)
         signed_from = self.clock.now_ms()
         try:
             answer = yield Call(endpoint, params)
@@ -262,7 +265,7 @@ class SafeFlow:
             error = error_from_response(answer.status_code, answer.headers, answer.content, stamped)
             raise self.learn(error)
         try:
-            return answer, endpoint.parse(json.loads(answer.content))
+            return answer, endpoint.parse(json.loads(answer.content.decode()))
         except (UnusableAnswer, ValueError) as unusable:
             stamped, reason = _stamped(context, answer.request), f"HTTP 200, but {unusable}"
             raise outcome_unknown(stamped, reason, status=200, headers=answer.headers) from None

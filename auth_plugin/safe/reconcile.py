@@ -269,10 +269,15 @@ class TranIdLedger:
         self._lock = threading.Lock()
 
     def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
+        owner = None if request is None else request.key
         with self._lock:
-            self._owners.setdefault(tran_id, None if request is None else request.key)
-            self._owners.move_to_end(tran_id)
-            _trim(self._owners, self._capacity)
+            owners = self._owners
+            if tran_id in owners:
+                owners.move_to_end(tran_id)
+                return
+            owners[tran_id] = owner
+            if len(owners) > self._capacity:
+                owners.popitem(last=False)
 
     def not_for(self, request: SentRepay) -> frozenset[int]:
         """txIds known to belong to requests other than `request`."""

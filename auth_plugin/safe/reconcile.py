@@ -253,6 +253,9 @@ def judge(
     return result(Verdict.EXECUTED)
 
 
+Key = tuple[str, str, str, int]  # SentRepay.key: kind, asset, amount, timestamp
+
+
 class TranIdLedger:
     """What this client knows of its own repays, so reconciliation can tell them apart.
 
@@ -263,32 +266,47 @@ class TranIdLedger:
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._owners: OrderedDict[int, tuple[str, str, str, int] | None] = OrderedDict()
-        self._unresolved: OrderedDict[tuple[str, str, str, int], SentRepay] = OrderedDict()
+        # tranId -> (the owning request's key, whether it came as an acknowledgement)
+        self._owners: OrderedDict[int, tuple[Key | None, bool]] = OrderedDict()
+        self._unresolved: OrderedDict[Key, SentRepay] = OrderedDict()
+        # Requests whose outcome was unknown: they never got an acknowledgement, so an
+        # acknowledged tranId under the same key (two requests signed in the same ms) is not
+        # theirs.
+        self._ever_unknown: OrderedDict[Key, None] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
+    def executed(
+        self, tran_id: int, request: SentRepay | None = None, *, acked: bool = True
+    ) -> None:
         owner = None if request is None else request.key
         with self._lock:
             owners = self._owners
             if tran_id in owners:
                 owners.move_to_end(tran_id)
                 return
-            owners[tran_id] = owner
+            owners[tran_id] = (owner, acked)
             if len(owners) > self._capacity:
                 owners.popitem(last=False)
 
     def not_for(self, request: SentRepay) -> frozenset[int]:
         """txIds known to belong to requests other than `request`."""
+        key = request.key
         with self._lock:
-            return frozenset(t for t, owner in self._owners.items() if owner != request.key)
+            never_acked = key in self._ever_unknown
+            return frozenset(
+                t
+                for t, (owner, acked) in self._owners.items()
+                if owner != key or (acked and never_acked)
+            )
 
     def unknown(self, request: SentRepay) -> None:
         """`request` was sent and its outcome is unknown."""
         with self._lock:
             self._unresolved[request.key] = request
+            self._ever_unknown[request.key] = None
             _trim(self._unresolved, self._capacity)
+            _trim(self._ever_unknown, self._capacity)
 
     def unresolved(self) -> tuple[SentRepay, ...]:
         with self._lock:
@@ -302,7 +320,7 @@ class TranIdLedger:
     def resolved(self, request: SentRepay, tran_id: int | None) -> None:
         """`request`'s outcome is known: it owns `tran_id`, or (None) it did not execute."""
         if tran_id is not None:
-            self.executed(tran_id, request)
+            self.executed(tran_id, request, acked=False)
         with self._lock:
             self._unresolved.pop(request.key, None)
 

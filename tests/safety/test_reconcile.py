@@ -337,3 +337,19 @@ def test_a_walk_reads_until_total_and_notices_changes_and_overflow():
     failed = RecordWalk()
     failed.fail("HTTP 503")
     assert judge(REQUEST, failed, window_closed=True).verdict is Verdict.UNKNOWN
+
+
+def test_an_acknowledged_repay_signed_in_the_same_ms_is_never_an_unknown_ones_record():
+    from auth_plugin.safe.reconcile import TranIdLedger
+
+    ledger = TranIdLedger()
+    acked = SentRepay("BTC", "0.01", 10_000, 0)
+    ledger.executed(7, acked)
+    unknown = SentRepay("BTC", "0.01", 10_000, 1_000)  # the same key: same ms, asset, amount
+    assert 7 not in ledger.not_for(unknown)  # by hand, it could be asking about the ack
+    ledger.unknown(unknown)
+    assert 7 in ledger.not_for(unknown)  # it never got an ack: 7 is another request's
+    result = judge(
+        unknown, _walked([_row(7)]), window_closed=True, known_elsewhere=ledger.not_for(unknown)
+    )
+    assert result.verdict is Verdict.NOT_EXECUTED

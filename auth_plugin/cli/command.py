@@ -31,7 +31,7 @@ from auth_plugin.safe.errors import (
     RequestRejected,
     ServiceUnavailable,
 )
-from auth_plugin.safe.reconcile import DEFAULT_RECV_WINDOW_MS, SentRepay, Verdict
+from auth_plugin.safe.reconcile import SentRepay, Verdict
 from auth_plugin.safe.results import RepayResult, plain
 from auth_plugin.safe.sync_client import RepayClient
 from auth_plugin.signer.credentials import resolve_credentials
@@ -109,8 +109,7 @@ def run(
             if whole:
                 return _repay_all(client, asset, args.cap, journal, stdout, stderr, fail)
             if args.check is not None:
-                window = recv_window or DEFAULT_RECV_WINDOW_MS
-                request = SentRepay(asset, amount, args.check, window)
+                request = client.flow.request(asset, amount, args.check, recv_window)
                 return _reconcile(client, request, journal, stderr)
             try:
                 result = client.repay(asset, amount)

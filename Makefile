@@ -82,6 +82,7 @@ test-only: $(STAMP) ## Run the test suite with coverage of auth_plugin and the s
 
 reconcile-proof: $(STAMP) ## The reconciliation property test with many examples (RECONCILE_EXAMPLES, default 2000)
 	RECONCILE_EXAMPLES=$${RECONCILE_EXAMPLES:-2000} $(BIN)/pytest -q -p no:cacheprovider \
+		--hypothesis-show-statistics \
 		tests/safety/test_reconcile_property.py
 
 contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts

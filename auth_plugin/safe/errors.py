@@ -135,6 +135,9 @@ class OutcomeUnknown(PapiError):
         self.timestamp_ms = timestamp_ms
         self.recv_window = recv_window
         self.kind = kind  # "repay" or "borrow": which records to reconcile with
+        # Which send of its client this was: set by the client that sent it, so that
+        # `reconcile_outcome` can tell it from another signed in the same ms.
+        self.sent_id: int | None = None
 
 
 __all__ = [

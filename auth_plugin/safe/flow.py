@@ -159,7 +159,7 @@ class SafeFlow:
             answer, tran_id, attempts = yield from self._send(endpoint, params, context)
         except OutcomeUnknown as error:
             if error.timestamp_ms is not None:
-                self.tran_ids.unknown(self.sent_of(error, kind=endpoint.name))
+                error.sent_id = self.tran_ids.unknown(self.sent_of(error, endpoint.name)).sent_id
             raise
         stamp = stamp_of(answer.request)
         timestamp = None if stamp is None else stamp.timestamp_ms
@@ -188,14 +188,16 @@ class SafeFlow:
             }
             _, (rows, total), _ = yield from self._send(records, params, context)
             walk.add(rows, total)
+        standing = self.tran_ids.standing(request)
         result = judge(
             request,
             walk,
             window_closed=read_from > request.latest_ms,
-            known_elsewhere=self.tran_ids.not_for(request),
-            unresolved=self.tran_ids.unresolved(),
+            known_elsewhere=standing.known_elsewhere,
+            unresolved=standing.rivals,
+            sends_alike=standing.sends_alike,
         )
-        self.tran_ids.settle(result)
+        self.tran_ids.settle(result, standing.identity)
         return result
 
     def sync_clock(self) -> Flow[OffsetSample]:
@@ -319,7 +321,9 @@ class SafeFlow:
             raise InvalidInput("this OutcomeUnknown lacks the asset, amount or timestamp")
         window = self.window_of(error.recv_window)
         kind = kind or error.kind or "repay"
-        return SentRepay(error.asset, error.amount, error.timestamp_ms, window, kind=kind)
+        return SentRepay(
+            error.asset, error.amount, error.timestamp_ms, window, kind=kind, sent_id=error.sent_id
+        )
 
     def request(
         self,

@@ -19,7 +19,9 @@ Verdicts (`Verdict`):
   (same asset and amount, its outcome never established) could own it;
 - pending: the same, but the record is not CONFIRMED yet (PENDING): reconcile again later;
 - not executed: the window was closed, every page of it was read, and nothing is a candidate;
-- ambiguous: more than one candidate, or one an unresolved earlier request could own;
+- ambiguous: more than one candidate, or one an unresolved earlier request could own, or
+  the request was described by hand and fits several of this client's sends (signed in the
+  same ms with the same asset and amount: `SentRepay.sent_id` tells them apart);
 - unknown: not every page could be read, the pages disagreed, or the window was still open.
 
 Limit: a repay of the same asset and amount made by someone else (another program, the web
@@ -31,7 +33,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -75,6 +77,9 @@ class SentRepay:
     # timestamp in [timestamp_ms, signed_until_ms].
     signed_until_ms: int | None = None
     kind: str = "repay"  # "repay": the repay records; "borrow": the loan records
+    # Which send of its client this is (given by `TranIdLedger`); None when described by hand.
+    # Two sends signed in the same ms with the same asset and amount share a `key`.
+    sent_id: int | None = None
 
     @property
     def earliest_ms(self) -> int:
@@ -89,6 +94,7 @@ class SentRepay:
 
     @property
     def key(self) -> tuple[str, str, str, int]:
+        """What the records can tell of it: kind, asset, amount, timestamp."""
         return self.kind, self.asset, self.amount, self.timestamp_ms
 
     def could_own(self, record: Record) -> bool:
@@ -208,8 +214,14 @@ def judge(
     window_closed: bool,
     known_elsewhere: Iterable[int] = (),
     unresolved: Iterable[SentRepay] = (),
+    sends_alike: int = 1,
 ) -> ReconcileResult:
-    """The verdict on `request` from what `walk` read (see the module's docstring)."""
+    """The verdict on `request` from what `walk` read (see the module's docstring).
+
+    `unresolved`: this client's other requests whose outcome is unknown. `sends_alike`: how
+    many requests of this client `request` describes (more than one were signed in the same
+    ms with its asset and amount, and it does not say which it is).
+    """
     elsewhere = frozenset(known_elsewhere)
     in_window = [row for row in walk.rows.values() if request.could_own(row)]
     set_aside = tuple(sorted(row.tx_id for row in in_window if row.tx_id in elsewhere))
@@ -235,11 +247,15 @@ def judge(
         )
     if not candidates:
         return result(Verdict.NOT_EXECUTED)
+    if sends_alike > 1:
+        return result(
+            Verdict.AMBIGUOUS,
+            f"{sends_alike} requests of this client were signed with this asset, amount and "
+            "timestamp, and the records can't tell them apart",
+        )
     (record,) = candidates
     rivals = [
-        other
-        for other in unresolved
-        if other.kind == request.kind and other.key != request.key and other.could_own(record)
+        other for other in unresolved if other.kind == request.kind and other.could_own(record)
     ]
     if rivals:
         stamps = ", ".join(str(other.timestamp_ms) for other in rivals)
@@ -254,75 +270,119 @@ def judge(
 
 
 Key = tuple[str, str, str, int]  # SentRepay.key: kind, asset, amount, timestamp
+Identity = tuple[Key, int | None]  # a key and a sent_id: one send (None: one described by hand)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a client's own history says about one request, for `judge`."""
+
+    identity: Identity | None  # which send it is; None if it fits several and doesn't say
+    known_elsewhere: frozenset[int]  # txIds owned by other requests
+    rivals: tuple[SentRepay, ...]  # other requests whose outcome is unknown
+    sends_alike: int = 1
 
 
 class TranIdLedger:
     """What this client knows of its own repays, so reconciliation can tell them apart.
 
-    Owners: a tranId received in a success belongs to that request; the record an "executed"
-    or "pending" verdict named belongs to the request reconciled. Unresolved: requests sent
-    whose outcome is unknown and not yet established by a verdict. Bounded: the oldest
-    entries are forgotten.
+    Every send it hears of (an acknowledgement, or an unknown outcome) gets a `sent_id`.
+    Owners: a tranId received in a success belongs to that send; the record an "executed" or
+    "pending" verdict named belongs to the send reconciled. Unresolved: sends whose outcome
+    is unknown and not yet established by a verdict. A request described by hand (no
+    `sent_id`) is the one send of its key, if there is one. Bounded: the oldest entries are
+    forgotten.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        # tranId -> (the owning request's key, whether it came as an acknowledgement)
-        self._owners: OrderedDict[int, tuple[Key | None, bool]] = OrderedDict()
-        self._unresolved: OrderedDict[Key, SentRepay] = OrderedDict()
-        # Requests whose outcome was unknown: they never got an acknowledgement, so an
-        # acknowledged tranId under the same key (two requests signed in the same ms) is not
-        # theirs.
-        self._ever_unknown: OrderedDict[Key, None] = OrderedDict()
+        self._owners: OrderedDict[int, Identity | None] = OrderedDict()
+        self._unresolved: OrderedDict[Identity, SentRepay] = OrderedDict()
+        self._sends: OrderedDict[Key, list[int]] = OrderedDict()
+        self._next_id = 1
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def executed(
-        self, tran_id: int, request: SentRepay | None = None, *, acked: bool = True
-    ) -> None:
-        owner = None if request is None else request.key
+    def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
+        """A send acknowledged with `tran_id`."""
         with self._lock:
-            owners = self._owners
-            if tran_id in owners:
-                owners.move_to_end(tran_id)
-                return
-            owners[tran_id] = (owner, acked)
-            if len(owners) > self._capacity:
-                owners.popitem(last=False)
+            owner = None if request is None else self._new_send(request).sent_id
+            self._own(tran_id, None if request is None else (request.key, owner))
 
-    def not_for(self, request: SentRepay) -> frozenset[int]:
-        """txIds known to belong to requests other than `request`."""
-        key = request.key
+    def unknown(self, request: SentRepay) -> SentRepay:
+        """`request` was sent and its outcome is unknown: it, with its `sent_id`."""
         with self._lock:
-            never_acked = key in self._ever_unknown
-            return frozenset(
-                t
-                for t, (owner, acked) in self._owners.items()
-                if owner != key or (acked and never_acked)
-            )
-
-    def unknown(self, request: SentRepay) -> None:
-        """`request` was sent and its outcome is unknown."""
-        with self._lock:
-            self._unresolved[request.key] = request
-            self._ever_unknown[request.key] = None
+            request = self._new_send(request)
+            self._unresolved[(request.key, request.sent_id)] = request
             _trim(self._unresolved, self._capacity)
-            _trim(self._ever_unknown, self._capacity)
+            return request
 
     def unresolved(self) -> tuple[SentRepay, ...]:
         with self._lock:
             return tuple(self._unresolved.values())
 
-    def settle(self, result: ReconcileResult) -> None:
-        """Learn from a verdict: an owned record, or a request known not to have executed."""
-        if result.verdict in (Verdict.EXECUTED, Verdict.PENDING, Verdict.NOT_EXECUTED):
-            self.resolved(result.request, result.tran_id)
+    def standing(self, request: SentRepay) -> Standing:
+        with self._lock:
+            key, sends = request.key, self._sends.get(request.key, [])
+            identity = self._identify(request, sends)
+            elsewhere = frozenset(
+                t
+                for t, owner in self._owners.items()
+                if (owner != identity if identity else owner is None or owner[0] != key)
+            )
+            rivals = tuple(r for i, r in self._unresolved.items() if i != identity)
+            return Standing(identity, elsewhere, rivals, 1 if identity else len(sends))
+
+    def not_for(self, request: SentRepay) -> frozenset[int]:
+        """txIds known to belong to requests other than `request`."""
+        return self.standing(request).known_elsewhere
+
+    def settle(self, result: ReconcileResult, identity: Identity | None) -> None:
+        """Learn from a verdict on the send `identity` (None: on every send of its key)."""
+        self._learn(result.request.key, identity, result.verdict, result.tran_id)
 
     def resolved(self, request: SentRepay, tran_id: int | None) -> None:
         """`request`'s outcome is known: it owns `tran_id`, or (None) it did not execute."""
-        if tran_id is not None:
-            self.executed(tran_id, request, acked=False)
         with self._lock:
-            self._unresolved.pop(request.key, None)
+            identity = self._identify(request, self._sends.get(request.key, []))
+        verdict = Verdict.NOT_EXECUTED if tran_id is None else Verdict.EXECUTED
+        self._learn(request.key, identity, verdict, tran_id)
+
+    def _learn(
+        self, key: Key, identity: Identity | None, verdict: Verdict, tran_id: int | None
+    ) -> None:
+        with self._lock:
+            if identity is None:  # several sends alike: only "none of them executed" is learnt
+                if verdict is Verdict.NOT_EXECUTED:
+                    for sent_id in self._sends.get(key, []):
+                        self._unresolved.pop((key, sent_id), None)
+            elif verdict in (Verdict.EXECUTED, Verdict.PENDING, Verdict.NOT_EXECUTED):
+                if tran_id is not None:
+                    self._own(tran_id, identity)
+                self._unresolved.pop(identity, None)
+
+    def _identify(self, request: SentRepay, sends: list[int]) -> Identity | None:
+        if request.sent_id is not None and request.sent_id in sends:
+            return request.key, request.sent_id
+        if len(sends) > 1:
+            return None
+        return request.key, (sends[0] if sends else None)
+
+    def _new_send(self, request: SentRepay) -> SentRepay:
+        sent_id = request.sent_id
+        if sent_id is None:
+            sent_id, self._next_id = self._next_id, self._next_id + 1
+            request = replace(request, sent_id=sent_id)
+        sends = self._sends.setdefault(request.key, [])
+        if sent_id not in sends:
+            sends.append(sent_id)
+        self._sends.move_to_end(request.key)
+        _trim(self._sends, self._capacity)
+        return request
+
+    def _own(self, tran_id: int, owner: Identity | None) -> None:
+        self._owners[tran_id] = owner
+        self._owners.move_to_end(tran_id)
+        _trim(self._owners, self._capacity)
 
 
 def _trim(entries: OrderedDict[Any, Any], capacity: int) -> None:

@@ -345,11 +345,54 @@ def test_an_acknowledged_repay_signed_in_the_same_ms_is_never_an_unknown_ones_re
     ledger = TranIdLedger()
     acked = SentRepay("BTC", "0.01", 10_000, 0)
     ledger.executed(7, acked)
-    unknown = SentRepay("BTC", "0.01", 10_000, 1_000)  # the same key: same ms, asset, amount
-    assert 7 not in ledger.not_for(unknown)  # by hand, it could be asking about the ack
-    ledger.unknown(unknown)
-    assert 7 in ledger.not_for(unknown)  # it never got an ack: 7 is another request's
+    by_hand = SentRepay("BTC", "0.01", 10_000, 1_000)  # the same key: same ms, asset, amount
+    assert 7 not in ledger.not_for(by_hand)  # the one send of this key: the ack's
+    unknown = ledger.unknown(by_hand)
+    assert unknown.sent_id is not None
+    assert 7 in ledger.not_for(unknown)  # it never got an ack: 7 is another send's
+    standing = ledger.standing(unknown)
     result = judge(
-        unknown, _walked([_row(7)]), window_closed=True, known_elsewhere=ledger.not_for(unknown)
+        unknown, _walked([_row(7)]), window_closed=True, known_elsewhere=standing.known_elsewhere
     )
     assert result.verdict is Verdict.NOT_EXECUTED
+
+
+def test_a_description_that_fits_two_sends_is_never_given_one_verdict():
+    """Described by hand, two sends signed in the same ms can't be told apart: "executed"
+    would be a lie for one of them, whichever record exists."""
+    from auth_plugin.safe.reconcile import TranIdLedger
+
+    ledger = TranIdLedger()
+    ledger.executed(7, SentRepay("BTC", "0.01", 10_000, 0))
+    unknown = ledger.unknown(SentRepay("BTC", "0.01", 10_000, 1_000))
+    by_hand = SentRepay("BTC", "0.01", 10_000, 1_000)
+    standing = ledger.standing(by_hand)
+    assert standing.identity is None and standing.sends_alike == 2
+    for rows in ([_row(7)], [_row(7), _row(8)], [_row(8)]):
+        result = judge(
+            by_hand,
+            _walked(rows),
+            window_closed=True,
+            known_elsewhere=standing.known_elsewhere,
+            unresolved=standing.rivals,
+            sends_alike=standing.sends_alike,
+        )
+        assert result.verdict is Verdict.AMBIGUOUS, rows
+        assert {r.tx_id for r in result.candidates} == {r.tx_id for r in rows}
+    nothing = judge(by_hand, _walked([]), window_closed=True, sends_alike=2)
+    assert nothing.verdict is Verdict.NOT_EXECUTED  # true of both
+    ledger.settle(nothing, None)
+    assert unknown not in ledger.unresolved()
+
+
+def test_two_unknown_sends_alike_are_rivals_of_each_other():
+    from auth_plugin.safe.reconcile import TranIdLedger
+
+    ledger = TranIdLedger()
+    first = ledger.unknown(SentRepay("BTC", "0.01", 10_000, 1_000))
+    second = ledger.unknown(SentRepay("BTC", "0.01", 10_000, 1_000))
+    assert first.sent_id != second.sent_id
+    standing = ledger.standing(first)
+    assert standing.rivals == (second,)
+    result = judge(first, _walked([_row(7)]), window_closed=True, unresolved=standing.rivals)
+    assert result.verdict is Verdict.AMBIGUOUS  # the record could be either's

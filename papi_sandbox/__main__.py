@@ -1,7 +1,8 @@
 """python -m papi_sandbox --accounts FILE [--port 8000] [--db PATH] [--admin] ...
 
 A start that cannot work prints one line, `papi_sandbox: error: ...`, on stderr and exits with
-EXIT_ACCOUNTS, EXIT_DATABASE or EXIT_LISTEN (argparse's usage errors keep their 2).
+EXIT_ACCOUNTS, EXIT_DATABASE or EXIT_LISTEN (argparse's usage errors keep their 2; the
+`papi-sandbox` command exits 6 when the sandbox extra is not installed, see `command`).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from papi_sandbox.command import EXTRA_HINT
+
 if TYPE_CHECKING:
     from papi_sandbox.clock import Clock
     from papi_sandbox.faults import FaultBoard
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
 FIXTURE = "papi_sandbox"
 MARKER = "papi_sandbox"
-EXTRA_HINT = "pip install 'papi-repay[sandbox]'"
 
 # What every seeded account owes and holds, per asset: (principal, interest, free).
 DEFAULT_LOAN: Mapping[str, tuple[str, str, str]] = {

@@ -305,14 +305,19 @@ class TranIdLedger:
     def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
         """A send acknowledged with `tran_id`."""
         with self._lock:
-            owner = None if request is None else self._new_send(request).sent_id
-            self._own(tran_id, None if request is None else (request.key, owner))
+            if request is None:
+                self._own(tran_id, None)
+            else:
+                key = request.key
+                self._own(tran_id, (key, self._register(key, request.sent_id)))
 
     def unknown(self, request: SentRepay) -> SentRepay:
         """`request` was sent and its outcome is unknown: it, with its `sent_id`."""
         with self._lock:
-            request = self._new_send(request)
-            self._unresolved[(request.key, request.sent_id)] = request
+            sent_id = self._register(request.key, request.sent_id)
+            if sent_id != request.sent_id:
+                request = replace(request, sent_id=sent_id)
+            self._unresolved[(request.key, sent_id)] = request
             _trim(self._unresolved, self._capacity)
             return request
 
@@ -367,17 +372,17 @@ class TranIdLedger:
             return None
         return request.key, (sends[0] if sends else None)
 
-    def _new_send(self, request: SentRepay) -> SentRepay:
-        sent_id = request.sent_id
+    def _register(self, key: Key, sent_id: int | None) -> int:
+        """A send of `key` (a new one, given the next id, if `sent_id` is None): its id."""
         if sent_id is None:
             sent_id, self._next_id = self._next_id, self._next_id + 1
-            request = replace(request, sent_id=sent_id)
-        sends = self._sends.setdefault(request.key, [])
-        if sent_id not in sends:
+        sends = self._sends.get(key)
+        if sends is None:
+            self._sends[key] = [sent_id]
+            _trim(self._sends, self._capacity)
+        elif sent_id not in sends:
             sends.append(sent_id)
-        self._sends.move_to_end(request.key)
-        _trim(self._sends, self._capacity)
-        return request
+        return sent_id
 
     def _own(self, tran_id: int, owner: Identity | None) -> None:
         self._owners[tran_id] = owner

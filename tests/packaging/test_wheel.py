@@ -76,7 +76,7 @@ def test_the_wheel_ships_the_commands_and_the_pytest_plugin(wheel: Path) -> None
     entry_points = wheel_entry_points(wheel)
 
     assert "papi-repay = auth_plugin.cli:main" in entry_points
-    assert "papi-sandbox = papi_sandbox.__main__:main" in entry_points
+    assert "papi-sandbox = papi_sandbox.command:main" in entry_points
     assert "[pytest11]\npapi_sandbox = papi_sandbox.pytest_plugin" in entry_points
 
 
@@ -142,6 +142,25 @@ def test_the_client_alone_repays_against_the_sandbox(
     assert answer["present"] == []  # no starlette, uvicorn, pyyaml or dateutil
     assert answer["tran_id"] == record.tran_id
     assert (usdt.principal, usdt.free) == (Decimal(75), Decimal(975))
+
+
+def test_papi_sandbox_without_the_extra_says_what_to_install(
+    client_venv: FreshVenv, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [client_venv.bin("papi-sandbox"), "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+    )
+
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("papi-sandbox: error: ") and "is not installed" in line
+    assert line.endswith("(pip install 'papi-repay[sandbox]')")
 
 
 def test_pytest_with_the_client_alone_is_not_broken_by_the_plugin(

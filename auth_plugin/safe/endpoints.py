@@ -25,14 +25,13 @@ from papi_repay_client.models import (
     AccountBalance,
     LoanRecord,
     LoanRecordPage,
-    MarginLoanResponse,
-    RepayLoanResponse,
     RepayRecord,
     RepayRecordPage,
 )
 from papi_repay_client.models.repay_record_status import REPAY_RECORD_STATUS_VALUES
 
 T = TypeVar("T")
+TRAN_ID = "tranId"
 TIME_PATH_WEIGHT = 1  # GET /api/v3/time (spot general info)
 
 
@@ -61,15 +60,12 @@ def _has(body: Any, fields: dict[str, type]) -> bool:
 
 
 def _tran_id(body: Any) -> int:
-    if not _has(body, {"tranId": int}):
+    """The `tranId` of a repay's or a borrow's answer (RepayLoanResponse and
+    MarginLoanResponse in the spec: an int64 and nothing else required)."""
+    tran_id = body.get(TRAN_ID) if type(body) is dict else None
+    if type(tran_id) is not int:  # not a bool either
         raise UnusableAnswer("the answer carries no integer tranId")
-    return RepayLoanResponse.from_dict(body).tran_id
-
-
-def _loan_tran_id(body: Any) -> int:
-    if not _has(body, {"tranId": int}):
-        raise UnusableAnswer("the answer carries no integer tranId")
-    return MarginLoanResponse.from_dict(body).tran_id
+    return tran_id
 
 
 _BALANCE_FIELDS = {
@@ -135,7 +131,7 @@ REPAY_RECORDS: Endpoint[tuple[list[RepayRecord], int]] = Endpoint(
 BALANCE: Endpoint[list[AccountBalance]] = Endpoint(
     "balance query", account_balance, 20, True, _balances
 )
-BORROW: Endpoint[int] = Endpoint("borrow", margin_account_borrow, 100, False, _loan_tran_id)
+BORROW: Endpoint[int] = Endpoint("borrow", margin_account_borrow, 100, False, _tran_id)
 LOAN_RECORDS: Endpoint[tuple[list[LoanRecord], int]] = Endpoint(
     "loan-record query", query_margin_loan_records, 10, True, _loan_page
 )

@@ -67,6 +67,7 @@ from auth_plugin.signer.clock import OffsetSample, measurement
 from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
 
 T = TypeVar("T")
+R = TypeVar("R", bound=RepayResult)
 Flow = Generator[Effect, Any, T]
 Amount = Decimal | int | str
 
@@ -100,14 +101,12 @@ class SafeFlow:
     def repay(
         self, asset: str, amount: Amount, recv_window: int | None = None
     ) -> Flow[RepayResult]:
-        done = yield from self._execute(REPAY, asset, amount, recv_window)
-        return RepayResult(*done)
+        return self._execute(REPAY, RepayResult, asset, amount, recv_window)
 
     def borrow(
         self, asset: str, amount: Amount, recv_window: int | None = None
     ) -> Flow[BorrowResult]:
-        done = yield from self._execute(BORROW, asset, amount, recv_window)
-        return BorrowResult(*done)
+        return self._execute(BORROW, BorrowResult, asset, amount, recv_window)
 
     def debt(self, asset: str | None = None) -> Flow[dict[str, Debt]]:
         """What each asset owes (one asset, if named), from the balance."""
@@ -147,9 +146,14 @@ class SafeFlow:
         return RepayAllResult(asset, before, repaid, after, capped=amount < before.total)
 
     def _execute(
-        self, endpoint: Endpoint[int], asset: str, amount: Amount, recv_window: int | None
-    ) -> Flow[tuple[int, str, str, int | None, int | None, int]]:
-        """A repay or a borrow: (tranId, asset, amount, timestamp, used weight, attempts)."""
+        self,
+        endpoint: Endpoint[int],
+        result: type[R],
+        asset: str,
+        amount: Amount,
+        recv_window: int | None,
+    ) -> Flow[R]:
+        """A repay or a borrow: its `result`."""
         asset, amount_text, window = checked(asset, amount, recv_window)
         context = SendContext(endpoint.name, asset, amount_text, None, self.window_of(window))
         params: dict[str, Any] = {"asset": asset, "amount": amount_text}
@@ -164,10 +168,9 @@ class SafeFlow:
         stamp = stamp_of(answer.request)
         timestamp = None if stamp is None else stamp.timestamp_ms
         if timestamp is not None:
-            request = SentRepay(asset, amount_text, timestamp, 0, kind=endpoint.name)
-            self.tran_ids.executed(tran_id, request)
+            self.tran_ids.acknowledged(tran_id, (endpoint.name, asset, amount_text, timestamp))
         weight = answer.extensions[USED_WEIGHT]
-        return tran_id, asset, amount_text, timestamp, weight, attempts
+        return result(tran_id, asset, amount_text, timestamp, weight, attempts)
 
     def reconcile(self, request: SentRepay, *, settle: bool) -> Flow[ReconcileResult]:
         sample = yield from self.sync_clock()

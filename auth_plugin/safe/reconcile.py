@@ -303,13 +303,18 @@ class TranIdLedger:
         self._lock = threading.Lock()
 
     def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
-        """A send acknowledged with `tran_id`."""
+        """A send acknowledged with `tran_id` (whose request, if known)."""
+        if request is None or request.sent_id is not None:
+            with self._lock:
+                owner = None if request is None else self._register(request.key, request.sent_id)
+                self._own(tran_id, None if request is None else (request.key, owner))
+        else:
+            self.acknowledged(tran_id, request.key)
+
+    def acknowledged(self, tran_id: int, key: Key) -> None:
+        """A new send of `key` acknowledged with `tran_id`."""
         with self._lock:
-            if request is None:
-                self._own(tran_id, None)
-            else:
-                key = request.key
-                self._own(tran_id, (key, self._register(key, request.sent_id)))
+            self._own(tran_id, (key, self._register(key, None)))
 
     def unknown(self, request: SentRepay) -> SentRepay:
         """`request` was sent and its outcome is unknown: it, with its `sent_id`."""
@@ -374,13 +379,15 @@ class TranIdLedger:
 
     def _register(self, key: Key, sent_id: int | None) -> int:
         """A send of `key` (a new one, given the next id, if `sent_id` is None): its id."""
+        sends = self._sends.get(key)
         if sent_id is None:
             sent_id, self._next_id = self._next_id, self._next_id + 1
-        sends = self._sends.get(key)
+        elif sends is not None and sent_id in sends:
+            return sent_id
         if sends is None:
             self._sends[key] = [sent_id]
             _trim(self._sends, self._capacity)
-        elif sent_id not in sends:
+        else:
             sends.append(sent_id)
         return sent_id
 

@@ -65,3 +65,15 @@ def test_the_default_recv_window_is_the_specs():
         if isinstance(scheme, dict) and "x-binance-signing" in scheme
     )
     assert DEFAULT_RECV_WINDOW_MS == SANDBOX_RECV_WINDOW == signing["recvWindowDefault"]["value"]
+
+
+@pytest.mark.parametrize("schema", ["RepayLoanResponse", "MarginLoanResponse"])
+def test_the_tran_id_the_client_reads_is_the_specs_one_required_field(schema):
+    definition = SPEC["components"]["schemas"][schema]
+    assert definition["required"] == [client_endpoints.TRAN_ID]
+    assert definition["properties"][client_endpoints.TRAN_ID]["type"] == "integer"
+    for body in ({"tranId": 7}, {"tranId": 7, "more": "x"}):
+        assert client_endpoints.REPAY.parse(body) == client_endpoints.BORROW.parse(body) == 7
+    for unusable in ({"tranId": True}, {"tranId": "7"}, {}, [7], None):
+        with pytest.raises(client_endpoints.UnusableAnswer):
+            client_endpoints.REPAY.parse(unusable)

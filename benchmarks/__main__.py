@@ -88,7 +88,7 @@ def _sizes(args: argparse.Namespace) -> dict[str, int]:
         "processes": args.startup_processes or (3 if quick else 7),
         "cli_processes": args.cli_processes or (3 if quick else 11),
         "async_requests": args.async_requests or (200 if quick else 300),
-        "async_rounds": args.async_rounds or (1 if quick else 12),
+        "async_rounds": args.async_rounds or (1 if quick else 16),
         "sandbox_requests": args.sandbox_requests or (500 if quick else 10000),
         "sandbox_rounds": 1 if quick else 3,
         "concurrency": args.concurrency or 16,

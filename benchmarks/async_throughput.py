@@ -8,8 +8,10 @@ wall time of the level; each request's latency is kept for p50/p99, and this pro
 hand-signed plain `httpx.AsyncClient` gives the floor. Both talk to the same constant-answer
 server process.
 
-Levels are repeated in rounds; within a round the two clients run back to back at each level,
-the one going first alternating from round to round. The ratio ours / floor is taken round by
+Levels are repeated in rounds; within a round, at each level, the two clients take turns: the
+level's requests are cut in slices (up to 6, each at least 4 x the concurrency) that the
+clients run alternately, the one going first alternating from round to round, so a slow
+moment of the machine falls on both. The ratio ours / floor is taken round by
 round (both measured seconds apart), then its median and spread over rounds are reported;
 throughput and CPU figures are medians over rounds, latencies pooled over all rounds.
 """
@@ -25,6 +27,8 @@ from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import AMOUNT, API_KEY, API_SECRET, ASSET, RECV_WINDOW
 from benchmarks.stats import Spread, median, paired_ratios, percentile
 
+MAX_SLICES = 6
+SLICE_DEPTH = 4
 OURS = "ours (generated asyncio_detailed + BinanceAuth, httpx.AsyncClient)"
 FLOOR = "plain httpx.AsyncClient, hand-signed (floor)"
 
@@ -42,6 +46,20 @@ class LevelResult:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def after(self, earlier: LevelResult | None) -> LevelResult:
+        """This slice added to the `earlier` slices of the same client and level."""
+        if earlier is None:
+            return self
+        return LevelResult(
+            self.client,
+            self.concurrency,
+            earlier.requests + self.requests,
+            earlier.seconds + self.seconds,
+            earlier.latencies_ns + self.latencies_ns,
+            earlier.errors + self.errors,
+            earlier.cpu_ns + self.cpu_ns,
+        )
 
     @property
     def cpu_us(self) -> float:
@@ -186,6 +204,13 @@ async def _level(
     return LevelResult(name, concurrency, len(latencies), seconds, latencies, errors, cpu)
 
 
+def _slices(requests: int, concurrency: int) -> list[int]:
+    """A level's requests cut in slices the clients take in turn, each slice at least
+    SLICE_DEPTH times the concurrency (so ramping up and down stays a small part of it)."""
+    count = max(1, min(MAX_SLICES, requests // (SLICE_DEPTH * concurrency)))
+    return [requests // count + (i < requests % count) for i in range(count)]
+
+
 async def _run(
     base_url: str,
     levels: Sequence[int],
@@ -206,17 +231,20 @@ async def _run(
             order.reverse()
         finished: dict[tuple[str, int], LevelResult] = {}
         for concurrency in levels:
-            for name, builder in order:
-                # A fresh client per level: its pool then holds the connections of this level
-                # only, not the idle leftovers of a bigger one.
-                repay, close = await builder(base_url)
-                try:
+            # Fresh clients per level: a pool then holds the connections of this level only,
+            # not the idle leftovers of a bigger one.
+            opened = {name: await builder(base_url) for name, builder in order}
+            try:
+                for repay, _ in opened.values():
                     await asyncio.gather(*(repay() for _ in range(concurrency)))  # warm-up
                     await asyncio.gather(*(repay() for _ in range(concurrency)))
-                    result = await _level(name, repay, concurrency, requests, deadline)
-                finally:
+                for size in _slices(requests, concurrency):
+                    for name, (repay, _) in opened.items():
+                        part = await _level(name, repay, concurrency, size, deadline)
+                        finished[name, concurrency] = part.after(finished.get((name, concurrency)))
+            finally:
+                for _, close in opened.values():
                     await close()
-                finished[name, concurrency] = result
         # Keep only whole rounds, so that every series stays aligned round by round.
         if all(result.requests for result in finished.values()):
             for key, result in finished.items():

@@ -11,10 +11,12 @@ Three servers, each in its own process, all answering every repay with `{"tranId
 
 Every client gets its own connection to each server. All clients run in this one process, in
 rounds: in each round, for each server, every client makes `calls / rounds` sequential calls
-(a block), in an order rotated from round to round, so drift (CPU frequency, other load) hits
-all of them alike. Each call is timed on its own with `perf_counter_ns`; per block this process's
-CPU time (user + system, `process_time_ns` before and after the block) is kept too: the client's
-own work, without the time spent waiting for the server.
+(a block), cut in `SLICES` slices that the clients take in turn (client A's first slice, B's,
+..., A's second, ...), in an order rotated from round to round, so drift (CPU frequency, other
+load, a neighbour on the host) hits all of them alike within tens of milliseconds. Each call is
+timed on its own with `perf_counter_ns`; per slice this process's CPU time (user + system,
+`process_time_ns` before and after it) is summed into the block's: the client's own work,
+without the time spent waiting for the server.
 
 Per client and server the figures are the per-round values (block median wall µs/call, block CPU
 µs/call) with their spread over rounds, and the ratios to another client computed round by
@@ -55,6 +57,7 @@ class ServerSpec:
     expect_chunked: bool
 
 
+SLICES = 10  # per round: each client's block cut in this many slices, taken in turn
 CONSTANT = "constant"
 SERVERS: dict[str, ServerSpec] = {
     CONSTANT: ServerSpec(
@@ -219,6 +222,9 @@ def run(
     runnable = [name for name in runnable if name not in failures]
 
     per_round = max(1, calls // rounds)
+    # A round's calls of one client and server, cut in slices taken in turn by the clients.
+    slices = max(1, min(SLICES, per_round))
+    slice_sizes = [per_round // slices + (i < per_round % slices) for i in range(slices)]
     deadline = started + max_seconds
     completed_rounds = 0
     with ExitStack() as stack:
@@ -254,20 +260,24 @@ def run(
                 shift = round_index % max(1, len(runnable))
                 order = runnable[shift:] + runnable[:shift]
                 for server_id in servers:
+                    samples = {name: [] for name in order}
+                    cpu = dict.fromkeys(order, 0)
+                    gc.collect()
+                    for size in slice_sizes:
+                        for name in order:
+                            repay = built[server_id, name].repay
+                            taken = samples[name]
+                            cpu0 = process_time_ns()
+                            for _ in range(size):
+                                t0 = perf_counter_ns()
+                                repay()
+                                taken.append(perf_counter_ns() - t0)
+                            cpu[name] += process_time_ns() - cpu0
                     for name in order:
-                        repay = built[server_id, name].repay
-                        samples = [0] * per_round
-                        gc.collect()
-                        cpu0 = process_time_ns()
-                        for i in range(per_round):
-                            t0 = perf_counter_ns()
-                            repay()
-                            samples[i] = perf_counter_ns() - t0
-                        cpu = process_time_ns() - cpu0
                         result = results[server_id, name]
-                        result.round_cpu_us.append(cpu / per_round / 1000)
-                        result.samples_ns.extend(samples)
-                        result.round_medians_us.append(median(samples) / 1000)
+                        result.round_cpu_us.append(cpu[name] / per_round / 1000)
+                        result.samples_ns.extend(samples[name])
+                        result.round_medians_us.append(median(samples[name]) / 1000)
                 completed_rounds = round_index + 1
                 if completed_rounds % 4 == 0 or completed_rounds == rounds:
                     log(f"  round {completed_rounds}/{rounds} done")

@@ -9,7 +9,7 @@ from benchmarks import clients
 from benchmarks.async_throughput import FLOOR as ASYNC_FLOOR
 from benchmarks.async_throughput import OURS as ASYNC_OURS
 from benchmarks.async_throughput import AsyncReport
-from benchmarks.client_overhead import OverheadReport, ServerResults
+from benchmarks.client_overhead import SLICES, OverheadReport, ServerResults
 from benchmarks.loan_lifecycle import (
     DEBT,
     OPERATIONS,
@@ -163,14 +163,16 @@ def overhead_section(report: OverheadReport, targets: list[Target]) -> list[str]
         "(framing checked on the wire before timing). "
         f"{report.calls_per_client} timed calls per client and server after {report.warmup} "
         f"warm-up calls, in {report.rounds} rounds: in each round, for each server, every client "
-        "makes one block of sequential calls, the clients' order rotated each round. "
+        f"makes one block of sequential calls, cut in {SLICES} slices that the clients take "
+        "in turn (interleaved), the clients' order rotated each round. "
         "Per round and client: wall = median µs of the block's calls; client CPU = this "
-        "process's user + system CPU time over the block per call (the client's own work, not "
-        "waiting for the server). Cells: median over rounds (IQR). Ratios (× floor, × ours) are "
-        "taken round by round between blocks of the same round, then summarised as median "
-        "(IQR) [min–max]; targets are judged on those medians. p90 over all calls. Every "
-        "client's request was first checked by a verifying server (API key, HMAC over query + "
-        f"body, asset/amount/timestamp). Section time {report.seconds:.0f} s.",
+        "process's user + system CPU time over the block's slices per call (the client's own "
+        "work, not waiting for the server). Cells: median over rounds (IQR). "
+        "Ratios (× floor, × ours) are taken round by round between blocks of the same round, "
+        "then summarised as median (IQR) [min–max]; targets are judged on those medians. "
+        "p90 over all calls. Every client's request was first checked by a verifying server "
+        "(API key, HMAC over query + body, asset/amount/timestamp). "
+        f"Section time {report.seconds:.0f} s.",
         "",
     ]
     for server_id, why in report.skipped_servers.items():
@@ -319,10 +321,12 @@ def async_section(report: AsyncReport, targets: list[Target]) -> list[str]:
         f"{report.requests_per_level} requests per concurrency level, client and round, shared "
         "by `concurrency` tasks on one client (a fresh client per level and round, warmed up at "
         f"that concurrency), against the constant-answer server, in {report.rounds} rounds; "
-        "within a round the two clients run back to back at each level, which goes first "
-        "alternating by round. requests/s: median over rounds (IQR); × floor: the ratio ours / "
-        "floor taken round by round, as median (IQR) [min–max]; CPU µs/request: this process's "
-        "user + system time per request (median over rounds); p50/p99 over all rounds' "
+        "within a round, at each level, the two clients take turns: the requests are cut in "
+        "slices (up to 6, each at least 4 × the concurrency) run by the clients alternately, "
+        "which goes first alternating by round. requests/s: median over rounds (IQR); "
+        "× floor: the ratio ours / floor taken round by round, as median (IQR) [min–max]; "
+        "CPU µs/request: this process's user + system time per request (median over rounds); "
+        "p50/p99 over all rounds' "
         f"requests. Section time {report.seconds:.0f} s.",
         "",
     ]

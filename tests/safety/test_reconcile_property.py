@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,7 +37,7 @@ from hypothesis import strategies as st
 from auth_plugin import OutcomeUnknown, PapiError, RepayClient
 from auth_plugin.safe.reconcile import SentRepay, Verdict
 from auth_plugin.signer.errors import ClockSyncError
-from papi_sandbox.testing import GeneratedKey, SandboxHandle
+from papi_sandbox.testing import SandboxHandle
 from tests.safety.helpers import ACCOUNT, RECORDS, Sleeper, credentials_for
 
 EXAMPLES = int(os.environ.get("RECONCILE_EXAMPLES", "30"))
@@ -88,21 +87,6 @@ scenarios = st.builds(
 )
 
 
-class Opened(list):
-    """The clients an example opened, closed at the end (a short repr in Hypothesis' report)."""
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} clients>"
-
-
-@pytest.fixture
-def client_factory(shared_sandbox: SandboxHandle, key: GeneratedKey) -> Iterator[Opened]:
-    opened = Opened()
-    yield opened
-    for client in opened:
-        client.close()
-
-
 @pytest.mark.timeout(max(300, 2 * EXAMPLES))  # pytest-timeout counts all examples together
 @settings(
     max_examples=EXAMPLES,
@@ -111,22 +95,24 @@ def client_factory(shared_sandbox: SandboxHandle, key: GeneratedKey) -> Iterator
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(scenario=scenarios)
-def test_reconciliation_never_lies(shared_sandbox, key, client_factory, scenario):
+def test_reconciliation_never_lies(shared_sandbox, key, scenario):
     sandbox = shared_sandbox
     sandbox.reset()
     sandbox.ledger.set_balance(
         ACCOUNT, ASSET, principal=Decimal(1000), interest=Decimal(0), free=Decimal(2000)
     )
     sandbox.clock.shift(scenario.skew_ms)
-    client = RepayClient(
+    with RepayClient(
         sandbox.base_url,
         credentials_for(key),
         recv_window=scenario.recv_window,
         read_timeout=READ_TIMEOUT,
         sleep=Sleeper(),  # retries don't wait; windows are closed by the server's clock
-    )
-    client_factory.append(client)
+    ) as client:  # closed after each example (function-scoped fixtures last all examples)
+        _example(sandbox, client, scenario)
 
+
+def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) -> None:
     earlier = [_try(client.repay, ASSET, AMOUNT) for _ in range(scenario.acknowledged)]
     unresolved = False  # (a 1 ms recvWindow may still meet -1021)
     if scenario.unresolved:

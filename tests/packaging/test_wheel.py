@@ -147,14 +147,7 @@ def test_the_client_alone_repays_against_the_sandbox(
 def test_papi_sandbox_without_the_extra_says_what_to_install(
     client_venv: FreshVenv, tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [client_venv.bin("papi-sandbox"), "--port", "0"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=clean_env(),
-    )
+    done = _may_fail(client_venv.bin("papi-sandbox"), "--port", "0", cwd=tmp_path)
 
     assert done.returncode == 6, done.stdout + done.stderr
     assert done.stdout == ""
@@ -169,18 +162,20 @@ def test_pytest_with_the_client_alone_is_not_broken_by_the_plugin(
     client_venv.install_closure([Requirement("pytest")], house, "pytest")
     (tmp_path / "test_uses_fixture.py").write_text(PLUGIN_WITHOUT_EXTRA)
 
-    done = subprocess.run(
-        [client_venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rE"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=clean_env(),
+    done = _may_fail(
+        client_venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rE", cwd=tmp_path
     )
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 passed, 1 error" in done.stdout, done.stdout
     assert "pip install 'papi-repay[sandbox]'" in done.stdout, done.stdout
+
+
+def _may_fail(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a command of a fresh venv whose failure the test inspects."""
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=120, env=clean_env()
+    )
 
 
 @pytest.fixture(scope="module")

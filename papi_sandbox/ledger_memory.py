@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from decimal import Decimal
+from typing import TypeVar
 
 from papi_sandbox.accounts import AccountSpec
 from papi_sandbox.ledger_base import (
@@ -177,14 +178,7 @@ class MemoryLedger(Ledger):
     ) -> list[RepayRecord]:
         with self._lock:
             records = list(self._records.get(account, ()))
-        return [
-            record
-            for record in reversed(records)
-            if (asset is None or record.asset == asset)
-            and (tran_id is None or record.tran_id == tran_id)
-            and (start_ms is None or record.timestamp >= start_ms)
-            and (end_ms is None or record.timestamp <= end_ms)
-        ]
+        return _matching(records, asset, tran_id, start_ms, end_ms)
 
     def repay_debt(
         self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int
@@ -237,14 +231,7 @@ class MemoryLedger(Ledger):
     ) -> list[LoanRecord]:
         with self._lock:
             records = list(self._loans.get(account, ()))
-        return [
-            record
-            for record in reversed(records)
-            if (asset is None or record.asset == asset)
-            and (tran_id is None or record.tran_id == tran_id)
-            and (start_ms is None or record.timestamp >= start_ms)
-            and (end_ms is None or record.timestamp <= end_ms)
-        ]
+        return _matching(records, asset, tran_id, start_ms, end_ms)
 
     def add_interest(self, account: str, asset: str, interest: Decimal) -> Balance:
         with self._lock:
@@ -275,3 +262,24 @@ class MemoryLedger(Ledger):
         for record in records:
             latest[record.asset] = max(latest.get(record.asset, record.timestamp), record.timestamp)
         return latest
+
+
+R = TypeVar("R", RepayRecord, LoanRecord)
+
+
+def _matching(
+    records: list[R],
+    asset: str | None,
+    tran_id: int | None,
+    start_ms: int | None,
+    end_ms: int | None,
+) -> list[R]:
+    """The records that match every filter given, newest first (times inclusive)."""
+    return [
+        record
+        for record in reversed(records)
+        if (asset is None or record.asset == asset)
+        and (tran_id is None or record.tran_id == tran_id)
+        and (start_ms is None or record.timestamp >= start_ms)
+        and (end_ms is None or record.timestamp <= end_ms)
+    ]

@@ -81,6 +81,12 @@ CREATE TABLE IF NOT EXISTS borrow_limits (
 
 
 _MAX_INTEGER = 2**63 - 1
+# After "... WHERE account = ?1": the optional filters of a record query, and its order.
+_RECORD_FILTERS = (
+    " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
+    " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
+    " ORDER BY tran_id DESC"
+)
 
 
 class SqliteLedger(Ledger):
@@ -291,17 +297,14 @@ class SqliteLedger(Ledger):
         start_ms: int | None = None,
         end_ms: int | None = None,
     ) -> list[RepayRecord]:
-        query = (
+        select = (
             "SELECT tran_id, account, asset, amount, interest, principal, status, timestamp"
             " FROM repays WHERE account = ?1"
-            " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
-            " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
-            " ORDER BY tran_id DESC"
         )
-        args = (account, asset, tran_id, start_ms, end_ms)
-        with self._lock:
-            rows = self._conn.execute(query, args).fetchall()
-        return [_record(row) for row in rows]
+        return [
+            _record(row)
+            for row in self._matching(select, account, asset, tran_id, start_ms, end_ms)
+        ]
 
     def repay_debt(
         self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int
@@ -369,19 +372,30 @@ class SqliteLedger(Ledger):
         start_ms: int | None = None,
         end_ms: int | None = None,
     ) -> list[LoanRecord]:
-        if tran_id is not None and not 0 <= tran_id <= _MAX_INTEGER:
-            return []
-        query = (
+        select = (
             "SELECT tran_id, account, asset, principal, status, timestamp"
             " FROM loans WHERE account = ?1"
-            " AND (?2 IS NULL OR asset = ?2) AND (?3 IS NULL OR tran_id = ?3)"
-            " AND (?4 IS NULL OR timestamp >= ?4) AND (?5 IS NULL OR timestamp <= ?5)"
-            " ORDER BY tran_id DESC"
         )
+        return [
+            _loan(row) for row in self._matching(select, account, asset, tran_id, start_ms, end_ms)
+        ]
+
+    def _matching(
+        self,
+        select: str,
+        account: str,
+        asset: str | None,
+        tran_id: int | None,
+        start_ms: int | None,
+        end_ms: int | None,
+    ) -> list[Any]:
+        """The rows `select` ("... WHERE account = ?1") finds with the filters given, newest
+        first (times inclusive)."""
+        if tran_id is not None and not 0 <= tran_id <= _MAX_INTEGER:
+            return []  # no such record; SQLite would raise OverflowError
         args = (account, asset, tran_id, start_ms, end_ms)
         with self._lock:
-            rows = self._conn.execute(query, args).fetchall()
-        return [_loan(row) for row in rows]
+            return self._conn.execute(select + _RECORD_FILTERS, args).fetchall()
 
     def add_interest(self, account: str, asset: str, interest: Decimal) -> Balance:
         with self._transaction() as conn:

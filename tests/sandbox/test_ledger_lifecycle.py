@@ -87,6 +87,13 @@ def test_loans_filter_like_repays(ledger):
     assert ledger.loans("nobody") == []
 
 
+@pytest.mark.parametrize("tran_id", [-1, 2**63, 2**70])
+def test_a_tran_id_no_record_can_have_finds_nothing_in_either_kind(ledger, tran_id):
+    ledger.borrow("bob", "BTC", D(1), 100)
+    assert ledger.loans("bob", tran_id=tran_id) == []
+    assert ledger.repays("bob", tran_id=tran_id) == []  # the SQLite ledger raised OverflowError
+
+
 def test_borrow_limit_caps_the_debt_after_the_borrow(ledger):
     # BTC: principal 1 + interest 0.1, limit 5: 3.9 more is the most.
     with pytest.raises(BorrowLimitExceeded):

@@ -40,7 +40,7 @@ from typing import Any
 from benchmarks import clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET, ASSET
-from benchmarks.sandbox_capacity import recorded_repays, sandbox_unavailable
+from benchmarks.sandbox_capacity import recorded_repays, sandbox_unavailable, write_one_account
 from benchmarks.stats import Rounds, median
 
 OURS = "ours-repay"
@@ -92,21 +92,8 @@ class LifecycleReport:
 
 
 def write_accounts_file(directory: Path) -> Path:
-    path = directory / "lifecycle_accounts.json"
     seed = {"principal": PRINCIPAL, "interest": INTEREST, "free": FREE}
-    document = {
-        "accounts": [
-            {
-                "name": ACCOUNT,
-                "api_key": API_KEY,
-                "key_type": "hmac",
-                "secret": API_SECRET,
-                "assets": {ASSET: seed},
-            }
-        ]
-    }
-    path.write_text(json.dumps(document, indent=2))
-    return path
+    return write_one_account(directory / "lifecycle_accounts.json", ACCOUNT, seed)
 
 
 class Reseeder:

@@ -94,19 +94,15 @@ class CapacityReport:
 
 def write_accounts_file(directory: Path) -> Path:
     """A sandbox accounts file with one HMAC account owing and holding plenty of ASSET."""
-    path = directory / "bench_accounts.json"
     seed = {"principal": _SEED_AMOUNT, "interest": "0", "free": _SEED_AMOUNT}
-    document = {
-        "accounts": [
-            {
-                "name": _ACCOUNT_NAME,
-                "api_key": API_KEY,
-                "key_type": "hmac",
-                "secret": API_SECRET,
-                "assets": {ASSET: seed},
-            }
-        ]
-    }
+    return write_one_account(directory / "bench_accounts.json", _ACCOUNT_NAME, seed)
+
+
+def write_one_account(path: Path, name: str, seed: dict[str, str]) -> Path:
+    """A sandbox accounts file at `path`: one HMAC account (the benchmarks' key) with `seed`
+    (principal, interest, free) of ASSET."""
+    account = {"name": name, "api_key": API_KEY, "key_type": "hmac", "secret": API_SECRET}
+    document = {"accounts": [{**account, "assets": {ASSET: seed}}]}
     path.write_text(json.dumps(document, indent=2))
     return path
 

@@ -40,7 +40,13 @@ from typing import Any
 from benchmarks import clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET, ASSET
-from benchmarks.sandbox_capacity import recorded_repays, sandbox_unavailable, write_one_account
+from benchmarks.sandbox_capacity import (
+    LISTENING,
+    recorded_repays,
+    sandbox_args,
+    sandbox_unavailable,
+    write_one_account,
+)
 from benchmarks.stats import Rounds, median
 
 OURS = "ours-repay"
@@ -210,18 +216,8 @@ def run(
             "--max-seconds",
             str(max_seconds + 120),
             "--",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--accounts",
-            str(accounts),
-            "--admin",
-            "--weight-limit",
-            str(WEIGHT_LIMIT),
-            "--log-level",
-            "warning",
-            port_line=r"listening on http://[^\s:]+:(\d+)",
+            *sandbox_args(accounts, WEIGHT_LIMIT, admin=True),
+            port_line=LISTENING,
         )
         built: dict[str, Any] = {}
         reseed: Reseeder | None = None

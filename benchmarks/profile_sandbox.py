@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.child_process import ServerProcess, shown_path
-from benchmarks.sandbox_capacity import _load, write_accounts_file
+from benchmarks.sandbox_capacity import LISTENING, _load, sandbox_args, write_accounts_file
 
 # Frames worth naming in the report, as pyinstrument prints them, with what they stand for.
 FRAMES = {
@@ -60,7 +60,7 @@ def _profiled_load(
         "--profile",
         str(profile_path),
         *server_args,
-        port_line=r"listening on http://[^\s:]+:(\d+)",
+        port_line=LISTENING,
     )
     with server:
         return _load(
@@ -75,21 +75,9 @@ def run(scratch: Path, *, requests: int, log: Callable[[str], None] = print) -> 
     with tempfile.TemporaryDirectory(prefix="papi-bench-") as directory:
         accounts = write_accounts_file(Path(directory))
         log("  loading the profiled sandbox")
-        sandbox_args = [
-            "--",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--accounts",
-            str(accounts),
-            "--weight-limit",
-            str(10**15),
-            "--log-level",
-            "warning",
-        ]
+        server_args = ["--", *sandbox_args(accounts, 10**15)]
         sandbox = _profiled_load(
-            "benchmarks.sandbox_server", sandbox_args, sandbox_profile, requests, signed=True
+            "benchmarks.sandbox_server", server_args, sandbox_profile, requests, signed=True
         )
     log("  loading the profiled bare endpoint")
     bare = _profiled_load(

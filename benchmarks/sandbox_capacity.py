@@ -37,6 +37,8 @@ GENERATOR = "constant_server (the load generator's own ceiling)"
 
 # Large enough that no bounded run repays it all; the limiter's weight limit likewise.
 _SEED_AMOUNT = "1000000000"
+# The first line the sandbox and the bare server print: where they listen.
+LISTENING = r"listening on http://[^\s:]+:(\d+)"
 _WEIGHT_LIMIT = 10**15
 _ACCOUNT_NAME = "bench-hmac"
 
@@ -96,6 +98,16 @@ def write_accounts_file(directory: Path) -> Path:
     """A sandbox accounts file with one HMAC account owing and holding plenty of ASSET."""
     seed = {"principal": _SEED_AMOUNT, "interest": "0", "free": _SEED_AMOUNT}
     return write_one_account(directory / "bench_accounts.json", _ACCOUNT_NAME, seed)
+
+
+def sandbox_args(accounts: Path, weight_limit: int, *, admin: bool = False) -> list[str]:
+    """`python -m papi_sandbox` on a free loopback port with `accounts`, quiet, under this
+    weight limit (with `admin`, its admin API too)."""
+    return [
+        *("--host", "127.0.0.1", "--port", "0", "--accounts", str(accounts)),
+        *(("--admin",) if admin else ()),
+        *("--weight-limit", str(weight_limit), "--log-level", "warning"),
+    ]
 
 
 def write_one_account(path: Path, name: str, seed: dict[str, str]) -> Path:
@@ -193,17 +205,8 @@ def run(
                 "--max-seconds",
                 lifetime,
                 "--",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--accounts",
-                str(accounts),
-                "--weight-limit",
-                str(_WEIGHT_LIMIT),
-                "--log-level",
-                "warning",
-                port_line=r"listening on http://[^\s:]+:(\d+)",
+                *sandbox_args(accounts, _WEIGHT_LIMIT),
+                port_line=LISTENING,
             ),
             BARE: ServerProcess(
                 "benchmarks.bare_server",
@@ -211,7 +214,7 @@ def run(
                 lifetime,
                 "--log-level",
                 "warning",
-                port_line=r"listening on http://[^\s:]+:(\d+)",
+                port_line=LISTENING,
             ),
             GENERATOR: ServerProcess("benchmarks.constant_server", "--max-seconds", lifetime),
         }

@@ -62,9 +62,9 @@ def _has(body: Any, fields: dict[str, type]) -> bool:
 def _tran_id(body: Any) -> int:
     """The `tranId` of a repay's or a borrow's answer (RepayLoanResponse and
     MarginLoanResponse in the spec: an int64 and nothing else required)."""
-    tran_id = body.get(TRAN_ID) if type(body) is dict else None
-    if type(tran_id) is not int:  # not a bool either
+    if not _has(body, {TRAN_ID: int}):
         raise UnusableAnswer("the answer carries no integer tranId")
+    tran_id: int = body[TRAN_ID]
     return tran_id
 
 

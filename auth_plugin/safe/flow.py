@@ -59,6 +59,7 @@ from auth_plugin.safe.reconcile import (
     SentRepay,
     TranIdLedger,
     judge,
+    key_of,
 )
 from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
 from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
@@ -168,7 +169,9 @@ class SafeFlow:
         stamp = stamp_of(answer.request)
         timestamp = None if stamp is None else stamp.timestamp_ms
         if timestamp is not None:
-            self.tran_ids.acknowledged(tran_id, (endpoint.name, asset, amount_text, timestamp))
+            self.tran_ids.acknowledged(
+                tran_id, key_of(endpoint.name, asset, amount_text, timestamp)
+            )
         weight = answer.extensions[USED_WEIGHT]
         return result(tran_id, asset, amount_text, timestamp, weight, attempts)
 

@@ -64,6 +64,15 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"
 
 
+Key = tuple[str, str, str, int]
+
+
+def key_of(kind: str, asset: str, amount: str, timestamp_ms: int) -> Key:
+    """What the records can tell of a send: its kind, asset, amount (canonical text) and
+    signed timestamp. Two sends signed in the same ms with the same asset and amount share it."""
+    return kind, asset, amount, timestamp_ms
+
+
 @dataclass(frozen=True, slots=True)
 class SentRepay:
     """What reconciliation needs of one request that moves money (a repay, or a borrow with
@@ -93,9 +102,9 @@ class SentRepay:
         return last_stamp + self.recv_window + EXECUTION_SLACK_MS
 
     @property
-    def key(self) -> tuple[str, str, str, int]:
-        """What the records can tell of it: kind, asset, amount, timestamp."""
-        return self.kind, self.asset, self.amount, self.timestamp_ms
+    def key(self) -> Key:
+        """What the records can tell of it (`key_of`)."""
+        return key_of(self.kind, self.asset, self.amount, self.timestamp_ms)
 
     def could_own(self, record: Record) -> bool:
         """Whether `record` can be this request's, by what the server allows."""
@@ -269,7 +278,6 @@ def judge(
     return result(Verdict.EXECUTED)
 
 
-Key = tuple[str, str, str, int]  # SentRepay.key: kind, asset, amount, timestamp
 Identity = tuple[Key, int | None]  # a key and a sent_id: one send (None: one described by hand)
 
 
@@ -303,16 +311,15 @@ class TranIdLedger:
         self._lock = threading.Lock()
 
     def executed(self, tran_id: int, request: SentRepay | None = None) -> None:
-        """A send acknowledged with `tran_id` (whose request, if known)."""
-        if request is None or request.sent_id is not None:
+        """A send of `request` (if known) acknowledged with `tran_id`."""
+        if request is None:
             with self._lock:
-                owner = None if request is None else self._register(request.key, request.sent_id)
-                self._own(tran_id, None if request is None else (request.key, owner))
+                self._own(tran_id, None)
         else:
             self.acknowledged(tran_id, request.key)
 
     def acknowledged(self, tran_id: int, key: Key) -> None:
-        """A new send of `key` acknowledged with `tran_id`."""
+        """A new send of `key` (`key_of`) acknowledged with `tran_id`."""
         with self._lock:
             self._own(tran_id, (key, self._register(key, None)))
 
@@ -334,11 +341,11 @@ class TranIdLedger:
         with self._lock:
             key, sends = request.key, self._sends.get(request.key, [])
             identity = self._identify(request, sends)
-            elsewhere = frozenset(
-                t
-                for t, owner in self._owners.items()
-                if (owner != identity if identity else owner is None or owner[0] != key)
-            )
+            owners = self._owners.items()
+            if identity is None:  # several sends alike: only other keys' records are set aside
+                elsewhere = frozenset(t for t, o in owners if o is None or o[0] != key)
+            else:
+                elsewhere = frozenset(t for t, o in owners if o != identity)
             rivals = tuple(r for i, r in self._unresolved.items() if i != identity)
             return Standing(identity, elsewhere, rivals, 1 if identity else len(sends))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import AMOUNT, API_KEY, API_SECRET, ASSET, RECV_WINDOW
-from benchmarks.stats import Spread, median, paired_ratios, percentile
+from benchmarks.stats import Spread, even_parts, median, paired_ratios, percentile
 
 MAX_SLICES = 6
 SLICE_DEPTH = 4
@@ -207,8 +207,7 @@ async def _level(
 def _slices(requests: int, concurrency: int) -> list[int]:
     """A level's requests cut in slices the clients take in turn, each slice at least
     SLICE_DEPTH times the concurrency (so ramping up and down stays a small part of it)."""
-    count = max(1, min(MAX_SLICES, requests // (SLICE_DEPTH * concurrency)))
-    return [requests // count + (i < requests % count) for i in range(count)]
+    return even_parts(requests, min(MAX_SLICES, requests // (SLICE_DEPTH * concurrency)))
 
 
 async def _run(

@@ -45,7 +45,7 @@ from typing import Any
 from benchmarks import asgi_server, clients
 from benchmarks.child_process import ServerProcess
 from benchmarks.credentials import API_KEY, API_SECRET
-from benchmarks.stats import Rounds, median
+from benchmarks.stats import Rounds, even_parts, median
 
 
 @dataclass(frozen=True)
@@ -223,8 +223,7 @@ def run(
 
     per_round = max(1, calls // rounds)
     # A round's calls of one client and server, cut in slices taken in turn by the clients.
-    slices = max(1, min(SLICES, per_round))
-    slice_sizes = [per_round // slices + (i < per_round % slices) for i in range(slices)]
+    slice_sizes = even_parts(per_round, SLICES)
     deadline = started + max_seconds
     completed_rounds = 0
     with ExitStack() as stack:

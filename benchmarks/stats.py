@@ -58,6 +58,12 @@ class Spread:
         return text
 
 
+def even_parts(total: int, count: int) -> list[int]:
+    """`total` cut in `count` parts (at least one, at most `total`) that differ by one at most."""
+    count = max(1, min(count, total))
+    return [total // count + (i < total % count) for i in range(count)]
+
+
 def paired_ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:
     """Round-by-round ratios of two series measured side by side in the same rounds."""
     if len(numerator) != len(denominator):

@@ -108,12 +108,21 @@ def test_the_fixture_says_what_is_missing(papi_sandbox):
 def client_venv(
     wheel: Path, house: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FreshVenv]:
-    venv = FreshVenv(tmp_path_factory.mktemp("client") / "venv")
-    requires, _ = wheel_metadata(wheel)
-    names = venv.install_closure(required(requires), house, "client")
-    venv.install_wheel(wheel, "", house)
-    assert venv.distributions() == names | {"papi-repay"}
+    venv, _ = _fresh_install(wheel, house, tmp_path_factory.mktemp("client"), "client", ())
     yield venv
+
+
+def _fresh_install(
+    wheel: Path, house: Path, where: Path, name: str, extras: tuple[str, ...], *more: Requirement
+) -> tuple[FreshVenv, set[str]]:
+    """A fresh venv with the wheel (and `extras`) installed from the hashed pins, nothing else
+    but `more`; and the distributions it holds besides papi-repay."""
+    venv = FreshVenv(where / "venv")
+    requires, _ = wheel_metadata(wheel)
+    names = venv.install_closure([*required(requires, extras), *more], house, name)
+    venv.install_wheel(wheel, f"[{','.join(extras)}]" if extras else "", house)
+    assert venv.distributions() == names | {"papi-repay"}
+    return venv, names
 
 
 def test_the_client_alone_repays_against_the_sandbox(
@@ -182,12 +191,10 @@ def _may_fail(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[st
 def sandbox_venv(
     wheel: Path, house: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FreshVenv]:
-    venv = FreshVenv(tmp_path_factory.mktemp("sandbox") / "venv")
-    requires, _ = wheel_metadata(wheel)
-    roots = [*required(requires, ["sandbox"]), Requirement("pytest")]
-    names = venv.install_closure(roots, house, "sandbox")
-    venv.install_wheel(wheel, "[sandbox]", house)
-    assert venv.distributions() == names | {"papi-repay"}
+    where = tmp_path_factory.mktemp("sandbox")
+    venv, names = _fresh_install(
+        wheel, house, where, "sandbox", ("sandbox",), Requirement("pytest")
+    )
     assert closure([Requirement("pytest")]) <= names
     yield venv
 

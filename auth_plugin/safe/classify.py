@@ -2,14 +2,11 @@
 
 The classification reads the raw answer (status, headers, body bytes), not the generated
 client's parsed model: an HTML 503 from a proxy, a 502 the spec doesn't list, or a 200 without
-`tranId` must still become the right error, and the right one is decided by the status first
-and the Binance `code` second:
-
-- 418 -> `Banned`, 429 -> `RateLimited` (both with `retry_after`);
-- 503 with msg "Service Unavailable." -> `ServiceUnavailable` (not executed);
-- any other 5xx, 1xx, 3xx, or a 2xx the caller could not use -> `OutcomeUnknown`;
-- other 4xx by code: -1021 `TimestampRejected`; -1022/-2014/-2015 or 401 `AuthError`;
-  -11xx `InvalidRequest`; -3xxx `BusinessRejection`; anything else `RequestRejected`.
+`tranId` must still become the right error. Which error is decided by one table,
+`auth_plugin.safe.outcomes` (its docstring gives the rows' precedence): only an answer Binance
+documents as a refusal (-1021, -1022, -2014, -2015, -11xx and -3xxx with a 4xx; 403; 418;
+429; 503 "Service Unavailable.") is "not executed"; every other answer, 408, -1006 and -1007
+included, is `OutcomeUnknown`.
 
 Transport failures: only failures to connect prove the request never left (`ConnectionFailed`);
 everything after the first byte may have been sent (`OutcomeUnknown`).
@@ -27,25 +24,18 @@ from typing import Any
 import httpx
 
 from auth_plugin.safe.errors import (
-    AuthError,
     Banned,
-    BusinessRejection,
     ConnectionFailed,
-    InvalidRequest,
     OutcomeUnknown,
     PapiError,
     RateLimited,
-    RequestRejected,
     ServiceUnavailable,
-    TimestampRejected,
 )
+from auth_plugin.safe.outcomes import outcome_of
 from auth_plugin.signer.redaction import redact
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 RETRY_AFTER_HEADER = "retry-after"
-SERVICE_UNAVAILABLE_MSG = "Service Unavailable."
-AUTH_CODES = frozenset({-1022, -2014, -2015})
-TIMESTAMP_CODE = -1021
 
 # Failures that happen before any byte of the request is written.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -79,7 +69,10 @@ def error_from_response(
     code, msg = binance_error_body(content)
     facts: dict[str, Any] = {"status": status, "code": code, "msg": msg, "headers": headers}
     said = _what_was_said(status, code, msg, content)
-    if status == 418:
+    error = outcome_of(status, code, msg).error
+    if error is OutcomeUnknown:
+        return outcome_unknown(context, said, **facts)
+    if error is Banned:
         retry_after = retry_after_seconds(headers)
         return Banned(
             f"{context.describe()} refused: IP banned ({said}); send nothing for "
@@ -87,7 +80,7 @@ def error_from_response(
             retry_after=retry_after,
             **facts,
         )
-    if status == 429:
+    if error is RateLimited:
         retry_after = retry_after_seconds(headers)
         return RateLimited(
             f"{context.describe()} refused: rate limited ({said}); retry after "
@@ -95,15 +88,13 @@ def error_from_response(
             retry_after=retry_after,
             **facts,
         )
-    if status == 503 and msg is not None and msg.strip() == SERVICE_UNAVAILABLE_MSG:
+    if error is ServiceUnavailable:
         return ServiceUnavailable(
             f"{context.describe()} not executed: {said}",
             retry_after=retry_after_seconds(headers),
             **facts,
         )
-    if not 400 <= status < 500:
-        return outcome_unknown(context, f"{said}", **facts)
-    return _rejection_class(status, code)(f"{context.describe()} rejected: {said}", **facts)
+    return error(f"{context.describe()} rejected: {said}", **facts)
 
 
 def error_from_transport(exc: httpx.HTTPError, context: SendContext) -> PapiError:
@@ -165,18 +156,6 @@ def used_weight(headers: Mapping[str, str]) -> int | None:
     if value is None or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value.strip())
-
-
-def _rejection_class(status: int, code: int | None) -> type[RequestRejected]:
-    if code == TIMESTAMP_CODE:
-        return TimestampRejected
-    if code in AUTH_CODES or status == 401:
-        return AuthError
-    if code is not None and -1199 <= code <= -1100:
-        return InvalidRequest
-    if code is not None and -3999 <= code <= -3000:
-        return BusinessRejection
-    return RequestRejected
 
 
 def _what_was_said(status: int, code: int | None, msg: str | None, content: bytes) -> str:

@@ -88,11 +88,12 @@ def _repay_against(server: Server, creds, **kwargs) -> PapiError:
         (_answer(400, {"code": -1111, "msg": "Precision is over the maximum"}), InvalidRequest),
         (_answer(400, {"code": -1022, "msg": "Signature ... not valid."}), AuthError),
         (_answer(401, {"code": -2014, "msg": "API-key format invalid."}), AuthError),
-        (_answer(401, HTML), AuthError),
         (_answer(400, {"code": -3016, "msg": "Repay amount less than minimum"}), BusinessRejection),
         (_answer(403, HTML), RequestRejected),  # a WAF page
-        (_answer(400, {"code": -1000, "msg": "odd"}), RequestRejected),
-        (_answer(400, [1, 2]), RequestRejected),
+        # A 4xx whose body is not a documented refusal proves nothing.
+        (_answer(401, HTML), OutcomeUnknown),
+        (_answer(400, {"code": -1000, "msg": "odd"}), OutcomeUnknown),
+        (_answer(400, [1, 2]), OutcomeUnknown),
     ],
 )
 def test_each_answer_maps_to_its_error_and_is_sent_once(creds, answer, kind):

@@ -247,7 +247,7 @@ def test_record_paging_parameters_are_long() -> None:
     assert "inclusive" in params["endTime"]["description"]
 
 
-EXPLICIT = {"200", "400", "401", "403", "418", "429", "500", "502", "503", "504"}
+EXPLICIT = {"200", "400", "401", "403", "408", "418", "429", "500", "502", "503", "504"}
 
 
 @pytest.mark.parametrize("operation", list(SIGNED_OPERATIONS.values()), ids=list(SIGNED_OPERATIONS))
@@ -261,7 +261,7 @@ def test_statuses_listed_with_catch_alls_and_no_default(operation: dict[str, Any
         assert "X-MBX-USED-WEIGHT-1M" in resolve(operation["responses"][status])["headers"]
 
 
-@pytest.mark.parametrize("status", ["403", "502", "504", "4XX", "5XX"])
+@pytest.mark.parametrize("status", ["403", "408", "502", "504", "4XX", "5XX"])
 def test_gateway_and_firewall_answers_may_be_html(status: str) -> None:
     for operation in SIGNED_OPERATIONS.values():
         content = resolve(operation["responses"][status])["content"]
@@ -445,7 +445,7 @@ def test_generated_signatures_are_unchanged(function: Any) -> None:
 
 @pytest.mark.parametrize("status", [402, 404, 408, 499, 502, 504, 505, 599])
 def test_generated_client_does_not_parse_the_catch_alls(status: int) -> None:
-    """4XX, 5XX, 502 and 504 are declared as `*/*` (JSON or an HTML page), which the generator
+    """4XX, 5XX, 408, 502 and 504 are declared as `*/*` (JSON or an HTML page), which the generator
     does not parse: the generated client raises UnexpectedStatus for them instead of crashing on
     an HTML body, and auth_plugin classifies the raw answer."""
     source = inspect.getsource(repay_loan._parse_response)

@@ -78,7 +78,13 @@ EXIT_CODES: tuple[tuple[ExitCode, str, str], ...] = (
         "outcome unknown and the records could not settle it (unreadable, incomplete, or "
         "the request could still execute): check again with --check before repaying again",
     ),
-    (ExitCode.REJECTED_OTHER, "no", "rejected by the server for another reason (e.g. HTTP 403)"),
+    (
+        ExitCode.REJECTED_OTHER,
+        "no",
+        "rejected by the server's web application firewall (HTTP 403); any other answer "
+        "that is not a documented refusal is an unknown outcome, reconciled (10, 11, 12, 14, "
+        "15)",
+    ),
     (
         ExitCode.UNKNOWN_AMBIGUOUS,
         "unknown",

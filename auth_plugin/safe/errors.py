@@ -2,18 +2,22 @@
 
 PapiError                 (auth_plugin.signer.errors, with InvalidInput, KeyLoadError,
 |                          ClockSyncError)
-+-- RequestRejected       the server answered with an error: NOT executed
-|   +-- InvalidRequest        -11xx: a parameter is wrong; fix the request
-|   +-- AuthError             -1022, -2014, -2015, 401: fix the key, secret or permissions
-|   |   +-- TimestampRejected     -1021: re-sync the clock, then resend
-|   +-- BusinessRejection     -3xxx (-3015, -3041, -3027, ...): the account says no
++-- RequestRejected       a documented refusal: NOT executed (itself: a 403, the firewall)
+|   +-- InvalidRequest        -11xx with a 4xx: a parameter is wrong; fix the request
+|   +-- AuthError             -1022, -2014, -2015 with a 4xx: fix the key, secret or permissions
+|   |   +-- TimestampRejected     -1021 with a 4xx: re-sync the clock, then resend
+|   +-- BusinessRejection     -3xxx with a 4xx (-3015, -3041, -3027, ...): the account says no
 |   +-- RateLimited           429: wait `retry_after` seconds
 |   +-- Banned                418: send nothing for `retry_after` seconds
 |   +-- ServiceUnavailable    503 "Service Unavailable.": may be resent later
 +-- ConnectionFailed      no connection was made (refused, connect timeout): NOT executed
-+-- OutcomeUnknown        5xx other than "Service Unavailable.", read timeout, connection
++-- OutcomeUnknown        every other answer: 408; -1006 or -1007 with any status; a 5xx
+                          other than "Service Unavailable."; a 4xx without a documented
+                          refusal (HTML, empty, -1000, ...); a read timeout or a connection
                           lost after sending: MAY HAVE EXECUTED; never resend blindly,
                           reconcile with the repay records first
+
+Which answer is which: the one table in `auth_plugin.safe.outcomes`.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from auth_plugin.signer.errors import ClockSyncError, InvalidInput, KeyLoadError
 
 
 class RequestRejected(PapiError):
-    """The server answered with an error: the request was not executed.
+    """The server answered with a documented refusal: the request was not executed.
 
-    Raised as is for answers no subclass covers (e.g. a 403 from a web application firewall).
+    Only an answer Binance documents as a refusal is one (`auth_plugin.safe.outcomes`); any
+    other error answer is an `OutcomeUnknown`. Raised as is for a 403 from the web
+    application firewall.
     `sent` is False when the client raised it locally, from a remembered 429 or 418, without
     sending anything.
     """
@@ -51,7 +57,7 @@ class InvalidRequest(RequestRejected):
 
 
 class AuthError(RequestRejected):
-    """The API key, signature or permissions were refused (-1022, -2014, -2015, HTTP 401)."""
+    """The API key, signature or permissions were refused (-1022, -2014, -2015 with a 4xx)."""
 
 
 class TimestampRejected(AuthError):
@@ -106,10 +112,12 @@ class ConnectionFailed(PapiError):
 class OutcomeUnknown(PapiError):
     """The request may or may not have been executed: never resend a repay blindly.
 
-    Raised for a 5xx other than 503 "Service Unavailable." (including one whose body can't be
-    read), for an answer that makes no sense (a 200 without a tranId), and for a read timeout
-    or a connection lost after the request was sent. Carries what reconciliation needs: the
-    request's `asset`, `amount`, signed `timestamp_ms` and `recv_window` (ms);
+    Raised for every answer that is not a documented refusal: HTTP 408, -1006 or -1007 with
+    any status, a 5xx other than 503 "Service Unavailable." (including one whose body can't
+    be read), a 4xx whose body is not a documented refusal (an HTML page, an empty body,
+    -1000, ...), an answer that makes no sense (a 200 without a tranId); and for a read
+    timeout or a connection lost after the request was sent. Carries what reconciliation
+    needs: the request's `asset`, `amount`, signed `timestamp_ms` and `recv_window` (ms);
     `RepayClient.reconcile_outcome(error)` looks for the repay in the records.
     """
 

@@ -6,10 +6,13 @@ Retry policy for POST /papi/v1/repayLoan
 A repay moves money, so the one rule that matters is: **a repay is resent only when the
 server provably did not execute it.** Everything else follows from that.
 
-1. **Never resend when the outcome is unknown.** A 5xx other than 503 "Service Unavailable."
-   (including 503 "Unknown error, please check your request or try again later.", a 500, a
-   502 from a proxy, a 5xx whose body can't be read), a read timeout, or a connection lost
-   after the request was sent: the repay may have been executed. The client raises
+1. **Never resend when the outcome is unknown.** Every answer that is not a documented
+   refusal (the table in `auth_plugin.safe.outcomes`): HTTP 408, and -1006 or -1007 with any
+   status; a 5xx other than 503 "Service Unavailable." (including 503 "Unknown error, please
+   check your request or try again later.", a 500, a 502 from a proxy, a 5xx whose body
+   can't be read); a 4xx whose body is not a documented refusal (an HTML page, an empty
+   body, -1000, -1001, ...). Likewise a read or write timeout, or a connection lost after
+   the request was sent: the repay may have been executed. The client raises
    `OutcomeUnknown` at once, carrying the request's asset, amount, signed timestamp and
    recvWindow, and does not send it again. Call `reconcile_outcome(error)` (or
    `reconcile(asset, amount, since_ms)`) to look for it in the repay records before deciding
@@ -27,9 +30,10 @@ server provably did not execute it.** Everything else follows from that.
    longer than `max_backoff_seconds` (default 5 s): when `Retry-After` asks for more, the
    client does not sleep but raises `RateLimited` (or `ServiceUnavailable`) with
    `retry_after`, and the caller decides.
-3. **Never resend a rejection.** Invalid request (-11xx), bad key or signature (-1022, -2014,
-   -2015), business rules (-3015, -3041, -3027, ...) and any other 4xx: the same request
-   gets the same answer.
+3. **Never resend a rejection.** Only a documented refusal is one: a 4xx carrying an invalid
+   request (-11xx), a bad key or signature (-1022, -2014, -2015) or a business rule (-3015,
+   -3041, -3027, ...), and a 403 from the web application firewall: the same request gets
+   the same answer. Any other 4xx is an unknown outcome (rule 1).
 4. **After a 418, send nothing until Retry-After has passed.** The client object remembers
    when the ban ends (Retry-After, or 120 s when the header is missing) and raises `Banned`
    locally, without sending, for every call before then: repays, record queries, all of it.

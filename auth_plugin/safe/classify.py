@@ -8,8 +8,9 @@ documents as a refusal (-1021, -1022, -2014, -2015, -11xx and -3xxx with a 4xx; 
 429; 503 "Service Unavailable.") is "not executed"; every other answer, 408, -1006 and -1007
 included, is `OutcomeUnknown`.
 
-Transport failures: only failures to connect prove the request never left (`ConnectionFailed`);
-everything after the first byte may have been sent (`OutcomeUnknown`).
+Transport failures: only failures to connect (or to get a pooled connection, or a proxy
+tunnel) prove the request never left (`ConnectionFailed`); everything else may come after the
+first byte was sent (`OutcomeUnknown`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ from auth_plugin.signer.redaction import redact
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 RETRY_AFTER_HEADER = "retry-after"
 
-# Failures that happen before any byte of the request is written.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures that happen before any byte of the request is written: opening the connection
+# (TCP, TLS), waiting for a pooled one, and a proxy refusing the CONNECT tunnel or the SOCKS
+# handshake. tests/safety/test_transport_errors.py gives the reason for each httpx error.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 
 
 @dataclass(frozen=True, slots=True)

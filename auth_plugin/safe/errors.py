@@ -10,7 +10,8 @@ PapiError                 (auth_plugin.signer.errors, with InvalidInput, KeyLoad
 |   +-- RateLimited           429: wait `retry_after` seconds
 |   +-- Banned                418: send nothing for `retry_after` seconds
 |   +-- ServiceUnavailable    503 "Service Unavailable.": may be resent later
-+-- ConnectionFailed      no connection was made (refused, connect timeout): NOT executed
++-- ConnectionFailed      no connection was made (refused, connect timeout, no pooled
+|                         connection, proxy tunnel refused): NOT executed
 +-- OutcomeUnknown        every other answer: 408; -1006 or -1007 with any status; a 5xx
                           other than "Service Unavailable."; a 4xx without a documented
                           refusal (HTML, empty, -1000, ...); a read timeout or a connection
@@ -106,7 +107,8 @@ class FreeBalanceShort(PapiError):
 
 class ConnectionFailed(PapiError):
     """No connection to the server could be made (refused, connect timeout, no free pooled
-    connection): the request never left, so it was not executed."""
+    connection, a proxy that refused the tunnel): the request never left, so it was not
+    executed."""
 
 
 class OutcomeUnknown(PapiError):

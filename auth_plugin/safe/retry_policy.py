@@ -23,8 +23,8 @@ server provably did not execute it.** Everything else follows from that.
    - -1021 (timestamp outside recvWindow): after re-syncing the clock once against the time
      endpoint (`GET /api/v3/time`), immediately; a second -1021 in the same call is raised;
    - HTTP 503 "Service Unavailable.": after a backoff (or its `Retry-After`);
-   - connection refused, connect timeout, no free pooled connection (nothing left the
-     machine): after a backoff.
+   - connection refused, connect timeout, no free pooled connection, a proxy refusing the
+     tunnel (nothing of the request was sent): after a backoff.
    Each resend is a new request: the signer stamps a fresh timestamp and signature on every
    send. Backoff is `backoff_seconds` doubled per retry (0.5 s, 1 s, ...) and no wait is
    longer than `max_backoff_seconds` (default 5 s): when `Retry-After` asks for more, the

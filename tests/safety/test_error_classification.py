@@ -25,7 +25,13 @@ from auth_plugin import (
     ServiceUnavailable,
     TimestampRejected,
 )
-from auth_plugin.safe.classify import SendContext, error_from_response, retry_after_seconds
+from auth_plugin.safe.classify import (
+    SendContext,
+    binance_error_body,
+    error_from_response,
+    retry_after_seconds,
+)
+from auth_plugin.safe.outcomes import TABLE, Row, outcome_of
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import FakeTime, credentials_for
 
@@ -90,9 +96,22 @@ def _repay_against(server: Server, creds, **kwargs) -> PapiError:
         (_answer(401, {"code": -2014, "msg": "API-key format invalid."}), AuthError),
         (_answer(400, {"code": -3016, "msg": "Repay amount less than minimum"}), BusinessRejection),
         (_answer(403, HTML), RequestRejected),  # a WAF page
+        # The documented refusals are still rejections (-1021: below, without the re-sync).
+        (_answer(400, {"code": -1100, "msg": "Illegal characters found."}), InvalidRequest),
+        (_answer(400, {"code": -3015, "msg": "Repay amount exceeds borrow."}), BusinessRejection),
+        (_answer(401, {"code": -2015, "msg": "Invalid API-key, IP, or ..."}), AuthError),
+        # "Execution status unknown" in Binance's words, whatever the status.
+        (_answer(400, {"code": -1007, "msg": "Timeout waiting for response ..."}), OutcomeUnknown),
+        (_answer(400, {"code": -1006, "msg": "An unexpected response ..."}), OutcomeUnknown),
+        (_answer(408, HTML), OutcomeUnknown),
+        (_answer(408, {"code": -1100, "msg": "Illegal characters found."}), OutcomeUnknown),
         # A 4xx whose body is not a documented refusal proves nothing.
+        (_answer(400, None), OutcomeUnknown),
         (_answer(401, HTML), OutcomeUnknown),
+        (_answer(404, {"oops": 1}), OutcomeUnknown),
         (_answer(400, {"code": -1000, "msg": "odd"}), OutcomeUnknown),
+        (_answer(400, {"code": -1001, "msg": "Internal error; ..."}), OutcomeUnknown),
+        (_answer(404, {"code": -1020, "msg": "This operation is not supported."}), OutcomeUnknown),
         (_answer(400, [1, 2]), OutcomeUnknown),
     ],
 )
@@ -108,6 +127,50 @@ def test_each_answer_maps_to_its_error_and_is_sent_once(creds, answer, kind):
         assert error.timestamp_ms == int(server.requests[0].url.params["timestamp"])
     else:
         assert error.executed is False
+
+
+def _row_answer(row: Row) -> tuple[int, bytes, dict]:
+    """One answer of the row's own: the first status and code of its ranges."""
+    status = row.statuses[0] if row.statuses is not None else 400
+    if row.codes is not None:
+        return _answer(status, {"code": row.codes[0], "msg": row.msg or "Some message."})
+    if row.msg is not None:
+        return _answer(status, {"code": -1000, "msg": row.msg})
+    return _answer(status, HTML)
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[f"{i}-{r.error.__name__}" for i, r in enumerate(TABLE)])
+def test_each_row_of_the_table_through_the_client(creds, row):
+    answer = _row_answer(row)
+    server = Server(*answer)
+    assert outcome_of(answer[0], *binance_error_body(answer[1])) is row
+    error = _repay_against(server, creds, retry=RetryPolicy.none())
+    assert type(error) is row.error
+    assert len(server.requests) == 1
+    assert error.executed is (None if row.outcome == "unknown" else False)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        # -1006, -1007 and 408 come first: nothing that says "unknown" is read as a refusal.
+        (429, {"code": -1007, "msg": "Timeout waiting ..."}, OutcomeUnknown),
+        (418, {"code": -1006, "msg": "An unexpected response ..."}, OutcomeUnknown),
+        (403, {"code": -1007, "msg": "Timeout waiting ..."}, OutcomeUnknown),
+        (503, {"code": -1007, "msg": "Service Unavailable."}, OutcomeUnknown),
+        # Then the statuses that decide alone, before any code.
+        (403, {"code": -1022, "msg": "Signature ... not valid."}, RequestRejected),
+        (429, {"code": -1100, "msg": "Illegal characters found."}, RateLimited),
+        # The refusal codes are refusals only with a 4xx.
+        (500, {"code": -1100, "msg": "Illegal characters found."}, OutcomeUnknown),
+        (502, {"code": -2015, "msg": "Invalid API-key, IP, or ..."}, OutcomeUnknown),
+        (302, {"code": -3015, "msg": "Repay amount exceeds borrow."}, OutcomeUnknown),
+    ],
+)
+def test_the_tables_precedence(status, body, kind):
+    context = SendContext("repay", "BTC", "1")
+    error = error_from_response(status, {}, json.dumps(body).encode(), context)
+    assert type(error) is kind
 
 
 def test_a_1021_answer_is_a_timestamp_rejection(creds):

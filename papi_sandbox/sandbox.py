@@ -53,8 +53,9 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the configured starting point, as if freshly started on an empty ledger:
-        accounts re-seeded, tranIds from the start, clock, limits, faults, counters cleared.
-        Wipes a file-backed ledger too. Meant for between tests, not during requests."""
+        accounts re-seeded, clock, limits, faults, counters cleared; tranIds go on above every
+        one issued before (see Ledger.wipe). Wipes a file-backed ledger too. Meant for between
+        tests, not during requests."""
         with self._lock:
             self._by_api_key.clear()
         self.ledger.wipe()

@@ -28,7 +28,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 # About year 2286 in ms: far beyond any test, far below what a client's int64 can hold.
 MAX_CLOCK_MS = 10**13
 MAX_TRAN_ID = 2**63 - 1
-FAULT_FIELDS = frozenset({"kind", "times", "path", "seconds", "code", "msg"})
+FAULT_FIELDS = frozenset({"kind", "times", "path", "seconds", "code", "msg", "status", "ms"})
 
 
 class AdminError(Exception):
@@ -162,6 +162,8 @@ async def faults(request: Request) -> Response:
             seconds=body.get("seconds", 0.0),
             code=body.get("code"),
             msg=body.get("msg"),
+            status=body.get("status"),
+            ms=body.get("ms", 0),
         )
     else:
         await _no_fields(request)

@@ -30,3 +30,9 @@ async def drop_connection(raw_send: Send | None) -> None:
         if getattr(cycle, "disconnected", True):
             return
         await asyncio.sleep(0.001)
+
+
+def client_gone(raw_send: Send | None) -> bool:
+    """Whether the server has seen the client disconnect (False where it cannot tell)."""
+    cycle = getattr(raw_send, "__self__", None)
+    return bool(getattr(cycle, "disconnected", False))

@@ -1,20 +1,28 @@
-"""The public Binance endpoints the sandbox serves."""
+"""The public Binance endpoints the sandbox serves.
+
+Each endpoint is a synchronous function of the request's scope and its whole body, already
+received: `(sandbox, scope, body, as_of) -> (status, JSON body)`, answering a rejection with
+its Binance error. `as_of` is the instant of the sandbox clock the request is checked and
+executed at (a held request's release instant); None: now. The gateway calls them directly
+(`ENDPOINTS`); `routes` wraps them for Starlette's router, which serves them only without the
+gateway (and answers 404/405 around them).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope
+from starlette.types import Scope
 
 from papi_sandbox import errors
-from papi_sandbox.errors import json_response
-from papi_sandbox.faults import PENDING_RECORD
+from papi_sandbox.errors import Answer, error_answer, json_bytes
 from papi_sandbox.ledger import (
     STATUS_CONFIRMED,
     STATUS_PENDING,
@@ -39,8 +47,11 @@ from papi_sandbox.paths import (
     REPAY_PATH,
     TIME_PATH,
 )
+from papi_sandbox.record_faults import RecordFaults, record_faults
 from papi_sandbox.sandbox import Sandbox
 from papi_sandbox.signed_request import authenticate
+
+Endpoint = Callable[[Sandbox, Scope, bytes, int | None], Answer]
 
 # Request weight per (method, path); anything else weighs 1.
 WEIGHTS: dict[tuple[str, str], int] = {
@@ -86,50 +97,64 @@ _REPAY_ASSETS = re.compile(REPAY_ASSETS_RANGE)
 ZERO8 = format8(Decimal(0))
 
 
-def _sandbox(request: Request) -> Sandbox:
-    sandbox: Sandbox = request.app.state.sandbox
-    return sandbox
-
-
 def _repay_fields(params: Mapping[str, str]) -> tuple[str, Decimal]:
     return parse_asset(params["asset"]), parse_amount(params["amount"])
 
 
-async def repay(sandbox: Sandbox, scope: Scope, receive: Receive) -> tuple[int, bytes]:
-    """POST /papi/v1/repayLoan on the raw ASGI channel (the gateway's fast path): the status
-    and JSON body of the answer. Raises starlette's ClientDisconnect, with nothing executed, if
-    the client left before its body was read."""
+def _record_faults(sandbox: Sandbox, path: str, pending: bool = False) -> RecordFaults | None:
+    """The record faults this request consumes if it succeeds; None when no fault is armed
+    (the usual case: no lookup)."""
+    faults = sandbox.faults
+    return record_faults(faults, path, pending) if faults.armed else None
+
+
+def _used(sandbox: Sandbox, marks: RecordFaults | None, tran_id: int, stamp: int) -> None:
+    if marks is not None:
+        marks.use(sandbox.faults, sandbox.hidden, tran_id, stamp)
+
+
+def repay(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None = None) -> Answer:
+    """POST /papi/v1/repayLoan, the hot path (written out, without _json_endpoint)."""
     try:
-        account, (asset, amount) = await authenticate(
-            scope, receive, sandbox, REPAY_SPEC, _repay_fields
+        account, (asset, amount), checked = authenticate(
+            scope, body, sandbox, REPAY_SPEC, _repay_fields, as_of
         )
-        # No await from peek to use: no other request on this event loop can take the same
-        # use of a pending_record fault, and a rejected repay leaves it armed. No fault armed
-        # (the usual case): no lookup.
         faults = sandbox.faults
-        pending = faults.peek(REPAY_PATH, PENDING_RECORD) if faults.armed else None
-        status = STATUS_CONFIRMED if pending is None else STATUS_PENDING
+        marks = record_faults(faults, REPAY_PATH, pending=True) if faults.armed else None
+        if marks is None:
+            stamp, status = checked, STATUS_CONFIRMED
+        else:
+            stamp = marks.stamp(checked)
+            status = STATUS_CONFIRMED if marks.pending is None else STATUS_PENDING
         try:
-            record = sandbox.ledger.repay(
-                account.name, asset, amount, sandbox.clock.now_ms(), status
-            )
+            record = sandbox.ledger.repay(account.name, asset, amount, stamp, status)
         except UnknownAsset as exc:
             raise errors.not_a_margin_asset() from exc
         except ExceedsLiability as exc:
             raise errors.repay_exceeds_borrow() from exc
         except InsufficientBalance as exc:
             raise errors.balance_not_enough() from exc
-        if pending is not None:
-            faults.use(pending.id)
+        if marks is not None:
+            marks.use(faults, sandbox.hidden, record.tran_id, stamp)
     except errors.ApiError as error:
-        return error.status, errors.error_body(error)
+        return error_answer(error)
     return 200, b'{"tranId":%d}' % record.tran_id
 
 
-async def repay_loan(request: Request) -> Response:
-    """The same as a Starlette endpoint, for the route (the gateway answers it first)."""
-    status, body = await repay(_sandbox(request), request.scope, request.receive)
-    return Response(body, status_code=status, media_type="application/json")
+def _json_endpoint(
+    handler: Callable[[Sandbox, Scope, bytes, int | None], object],
+) -> Endpoint:
+    """An endpoint answering 200 with handler's payload as JSON, or the ApiError it raised."""
+
+    @functools.wraps(handler)
+    def endpoint(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None = None) -> Answer:
+        try:
+            payload = handler(sandbox, scope, body, as_of)
+        except errors.ApiError as error:
+            return error_answer(error)
+        return 200, json_bytes(payload)
+
+    return endpoint
 
 
 @dataclass(frozen=True)
@@ -175,12 +200,12 @@ Row = RepayRecord | LoanRecord
 
 
 def _record_page(
-    sandbox: Sandbox, query: RecordQuery, fetch: Callable[..., Sequence[Row]]
-) -> Response:
+    sandbox: Sandbox, query: RecordQuery, now: int, fetch: Callable[..., Sequence[Row]]
+) -> dict[str, object]:
     """txId wins over the time range; a range is at most 30 days, endTime defaults to now;
     startTime after endTime matches nothing. Non-archived queries see the last 180 days,
-    archived=true only what is older."""
-    now = sandbox.clock.now_ms()
+    archived=true only what is older. Records hidden by record_lag are left out, from the
+    rows and from `total`."""
     rows: Sequence[Row]
     if query.tx_id is not None:
         rows = fetch(asset=query.asset, tran_id=query.tx_id)
@@ -192,27 +217,28 @@ def _record_page(
         rows = fetch(asset=query.asset, start_ms=start, end_ms=end)
         cutoff = now - ARCHIVE_AGE_MS
         rows = [r for r in rows if (r.timestamp < cutoff) == query.archived]
+    rows = sandbox.hidden.visible(rows, now)
     first = (query.current - 1) * query.size
     page = rows[first : first + query.size]
-    return json_response({"rows": [r.as_api_row() for r in page], "total": len(rows)})
+    return {"rows": [r.as_api_row() for r in page], "total": len(rows)}
 
 
-async def repay_records(request: Request) -> Response:
+@_json_endpoint
+def repay_records(
+    sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None
+) -> dict[str, object]:
     """GET /papi/v1/margin/repayLoan: repay records (repayLoan and repay-debt)."""
-    sandbox = _sandbox(request)
-    account, query = await authenticate(
-        request.scope, request.receive, sandbox, RECORDS_SPEC, _record_fields
-    )
-    return _record_page(sandbox, query, lambda **kw: sandbox.ledger.repays(account.name, **kw))
+    account, query, now = authenticate(scope, body, sandbox, RECORDS_SPEC, _record_fields, as_of)
+    return _record_page(sandbox, query, now, lambda **kw: sandbox.ledger.repays(account.name, **kw))
 
 
-async def loan_records(request: Request) -> Response:
+@_json_endpoint
+def loan_records(
+    sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None
+) -> dict[str, object]:
     """GET /papi/v1/margin/marginLoan: loan records, with the rules of the repay records."""
-    sandbox = _sandbox(request)
-    account, query = await authenticate(
-        request.scope, request.receive, sandbox, RECORDS_SPEC, _record_fields
-    )
-    return _record_page(sandbox, query, lambda **kw: sandbox.ledger.loans(account.name, **kw))
+    account, query, now = authenticate(scope, body, sandbox, RECORDS_SPEC, _record_fields, as_of)
+    return _record_page(sandbox, query, now, lambda **kw: sandbox.ledger.loans(account.name, **kw))
 
 
 def _balance_fields(params: Mapping[str, str]) -> str | None:
@@ -246,38 +272,36 @@ def balance_row(asset: str, balance: Balance, update_ms: int, listed: bool) -> d
     return row
 
 
-async def account_balance(request: Request) -> Response:
+@_json_endpoint
+def account_balance(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None) -> object:
     """GET /papi/v1/balance: one object with `asset` (zeros for an asset the account does not
     hold), else a list of every asset the account holds, by name."""
-    sandbox = _sandbox(request)
-    account, asset = await authenticate(
-        request.scope, request.receive, sandbox, BALANCE_SPEC, _balance_fields
-    )
+    account, asset, _ = authenticate(scope, body, sandbox, BALANCE_SPEC, _balance_fields, as_of)
     balances = sandbox.ledger.balances(account.name)
     updated = sandbox.ledger.last_activity(account.name)
     if asset is not None:
         held = balances.get(asset, ZERO_BALANCE)
-        return json_response(balance_row(asset, held, updated.get(asset, 0), listed=False))
-    return json_response(
-        [
-            balance_row(name, bal, updated.get(name, 0), listed=True)
-            for name, bal in balances.items()
-        ]
-    )
+        return balance_row(asset, held, updated.get(asset, 0), listed=False)
+    return [
+        balance_row(name, bal, updated.get(name, 0), listed=True) for name, bal in balances.items()
+    ]
 
 
-async def borrow(request: Request) -> Response:
+@_json_endpoint
+def borrow(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None) -> object:
     """POST /papi/v1/marginLoan: principal and free grow by the amount; -3006 past the
     account's borrow limit for the asset."""
-    sandbox = _sandbox(request)
-    account, (asset, amount) = await authenticate(
-        request.scope, request.receive, sandbox, BORROW_SPEC, _repay_fields
+    account, (asset, amount), checked = authenticate(
+        scope, body, sandbox, BORROW_SPEC, _repay_fields, as_of
     )
+    marks = _record_faults(sandbox, BORROW_PATH)
+    stamp = checked if marks is None else marks.stamp(checked)
     try:
-        record = sandbox.ledger.borrow(account.name, asset, amount, sandbox.clock.now_ms())
+        record = sandbox.ledger.borrow(account.name, asset, amount, stamp)
     except BorrowLimitExceeded as exc:
         raise errors.borrow_exceeds_limit() from exc
-    return json_response({"tranId": record.tran_id})
+    _used(sandbox, marks, record.tran_id, stamp)
+    return {"tranId": record.tran_id}
 
 
 @dataclass(frozen=True)
@@ -299,49 +323,69 @@ def _repay_debt_fields(params: Mapping[str, str]) -> RepayDebtFields:
     return RepayDebtFields(asset, amount, assets)
 
 
-async def repay_debt(request: Request) -> Response:
+@_json_endpoint
+def repay_debt(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None) -> object:
     """POST /papi/v1/margin/repay-debt: `amount` or (without it) the whole debt, interest
     first, from the asset's own free balance (x-sandbox-choice repay-debt-same-asset), with the
-    repay's rules and codes; recorded as a repay record (repay-debt-record)."""
-    sandbox = _sandbox(request)
-    account, fields = await authenticate(
-        request.scope, request.receive, sandbox, REPAY_DEBT_SPEC, _repay_debt_fields
+    repay's rules and codes; recorded as a repay record (repay-debt-record), whose timestamp
+    is the answer's updateTime."""
+    account, fields, checked = authenticate(
+        scope, body, sandbox, REPAY_DEBT_SPEC, _repay_debt_fields, as_of
     )
-    now = sandbox.clock.now_ms()
+    marks = _record_faults(sandbox, REPAY_DEBT_PATH)
+    stamp = checked if marks is None else marks.stamp(checked)
     try:
-        record = sandbox.ledger.repay_debt(account.name, fields.asset, fields.amount, now)
+        record = sandbox.ledger.repay_debt(account.name, fields.asset, fields.amount, stamp)
     except UnknownAsset as exc:
         raise errors.not_a_margin_asset() from exc
     except ExceedsLiability as exc:
         raise errors.repay_exceeds_borrow() from exc
     except InsufficientBalance as exc:
         raise errors.balance_not_enough() from exc
-    return json_response(
-        {
-            "amount": format8(record.amount),
-            "asset": fields.asset,
-            "specifyRepayAssets": fields.specify_repay_assets,
-            "updateTime": now,
-            "success": True,
-        }
-    )
+    _used(sandbox, marks, record.tran_id, stamp)
+    return {
+        "amount": format8(record.amount),
+        "asset": fields.asset,
+        "specifyRepayAssets": fields.specify_repay_assets,
+        "updateTime": stamp,
+        "success": True,
+    }
 
 
-async def ping(request: Request) -> Response:
-    return json_response({})
+@_json_endpoint
+def ping(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None) -> object:
+    return {}
 
 
-async def server_time(request: Request) -> Response:
-    return json_response({"serverTime": _sandbox(request).clock.now_ms()})
+@_json_endpoint
+def server_time(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None) -> object:
+    return {"serverTime": sandbox.clock.now_ms() if as_of is None else as_of}
+
+
+# The public endpoints by (method, path): what the gateway answers itself.
+ENDPOINTS: dict[tuple[str, str], Endpoint] = {
+    ("POST", REPAY_PATH): repay,
+    ("GET", RECORDS_PATH): repay_records,
+    ("GET", BALANCE_PATH): account_balance,
+    ("POST", BORROW_PATH): borrow,
+    ("GET", LOAN_RECORDS_PATH): loan_records,
+    ("POST", REPAY_DEBT_PATH): repay_debt,
+    ("GET", PING_PATH): ping,
+    ("GET", TIME_PATH): server_time,
+}
+
+
+def _routed(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    async def route(request: Request) -> Response:
+        sandbox: Sandbox = request.app.state.sandbox
+        status, body = endpoint(sandbox, request.scope, await request.body(), None)
+        return Response(body, status_code=status, media_type="application/json")
+
+    route.__name__ = endpoint.__name__  # Starlette names the route after it
+    return route
 
 
 routes = [
-    Route(REPAY_PATH, repay_loan, methods=["POST"]),
-    Route(RECORDS_PATH, repay_records, methods=["GET"]),
-    Route(BALANCE_PATH, account_balance, methods=["GET"]),
-    Route(BORROW_PATH, borrow, methods=["POST"]),
-    Route(LOAN_RECORDS_PATH, loan_records, methods=["GET"]),
-    Route(REPAY_DEBT_PATH, repay_debt, methods=["POST"]),
-    Route(PING_PATH, ping, methods=["GET"]),
-    Route(TIME_PATH, server_time, methods=["GET"]),
+    Route(path, _routed(endpoint), methods=[method])
+    for (method, path), endpoint in ENDPOINTS.items()
 ]

@@ -11,6 +11,9 @@ LONG_RANGE = "^[0-9]{1,20}$"
 DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
 ASSET_RANGE = "^[A-Z0-9]{1,20}$"
 
+# An endpoint's answer: HTTP status and JSON body.
+Answer = tuple[int, bytes]
+
 
 class ApiError(Exception):
     def __init__(self, code: int, msg: str, status: int = 400) -> None:
@@ -31,6 +34,15 @@ def json_response(
 def error_body(error: ApiError) -> bytes:
     """The JSON body of an error answer, as json_response would render it."""
     return json.dumps({"code": error.code, "msg": error.msg}, separators=(",", ":")).encode()
+
+
+def error_answer(error: ApiError) -> Answer:
+    return error.status, error_body(error)
+
+
+def json_bytes(payload: object) -> bytes:
+    """`payload` as json_response renders it."""
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:

@@ -3,20 +3,37 @@
 Kinds, by when they strike:
   before the endpoint runs (nothing executed):
     latency_before   sleep `seconds`, then process normally
-    unavailable      503 {"code": -1000, "msg": "Service Unavailable."}
-    overloaded       503 {"code": -1008, "msg": "Server is currently overloaded ..."}
+    unavailable      `status` (503) {"code": -1000, "msg": "Service Unavailable."}
+    overloaded       `status` (503) {"code": -1008, "msg": "Server is currently overloaded ..."}
+    unknown_before   `status` (503) {"code": -1000, "msg": "Unknown error, please check ..."}:
+                     the answer of unknown_after, WITHOUT executing
+  received in full, held before the timestamp check, then checked and executed as of the
+  release instant X of the sandbox clock (see held_requests.py; `ms` 0..600000):
+    queue            X = the sandbox clock at arrival + `ms`
+    queue_deadline   X = the request's timestamp + its recvWindow - `ms` (never before arrival;
+                     not held if they cannot be read): for ms = 0 the last instant it passes
   after the endpoint succeeded (for a repay: the ledger has changed):
     latency_after    sleep `seconds`, then send the real answer
-    unknown_after    503 {"code": -1000, "msg": "Unknown error, please check your request ..."}
+    unknown_after    `status` (503) {"code": -1000, "msg": "Unknown error, please check ..."}
     drop_after       close the connection without sending any response
-  while a repay succeeds (the answer is the normal 200):
-    pending_record   store the repay's record with status PENDING instead of CONFIRMED
+  while a request that creates a record succeeds (the answer is the normal 200):
+    pending_record   a repay's record is stored with status PENDING instead of CONFIRMED
+    stamp_shift      the record is stamped `ms` (-60000..60000) after its timestamp check
+                     (negative: before it, as if the gateway had received it earlier)
+    record_lag       the record exists at once (balances move) but the record queries show it
+                     only once the sandbox clock reaches its stamp + `ms` (0..600000)
 
-A fault hits requests to `path` (None: every public endpoint), `times` times (None: until
-cleared). "after" faults and pending_record are consumed only by requests that succeeded, so
-a rejected request (bad signature, -3015, ...) gets its real error and leaves the fault armed.
-Every argument of `inject` is checked (types, finite bounded seconds, whole positive times)
-so that a fault can neither hang a request forever nor break one after it executed.
+A fault hits requests to `path` (None: every public endpoint, record reads included),
+`times` times (None: until cleared); pending_record, stamp_shift and record_lag only hit the
+requests that create a record (repayLoan, marginLoan, repay-debt; pending_record: repayLoan).
+"after" faults and the record faults are consumed only by requests that succeeded, so a
+rejected request (bad signature, -3015, ...) gets its real error and leaves the fault
+armed; the others are consumed by the requests they strike. `code`, `msg` and `status` (an
+HTTP status from 400 to 599) replace the answer of the kinds that answer instead of the
+endpoint: a 408 with -1007 or a 400 with -1006 are answers whose outcome is unknown too.
+Every argument of `inject` is checked (types, finite bounded seconds and ms, whole positive
+times; `status` only for kinds that answer, `ms` only for kinds that take it) so that a fault
+can neither hang a request forever nor break one after it executed.
 """
 
 from __future__ import annotations
@@ -34,20 +51,40 @@ FaultKind = Literal[
     "latency_before",
     "unavailable",
     "overloaded",
+    "unknown_before",
+    "queue",
+    "queue_deadline",
     "latency_after",
     "unknown_after",
     "drop_after",
     "pending_record",
+    "stamp_shift",
+    "record_lag",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 LATENCY_BEFORE: frozenset[FaultKind] = frozenset({"latency_before"})
-REFUSE_BEFORE: frozenset[FaultKind] = frozenset({"unavailable", "overloaded"})
+ANSWER_BEFORE: frozenset[FaultKind] = frozenset({"unavailable", "overloaded", "unknown_before"})
+QUEUE: frozenset[FaultKind] = frozenset({"queue", "queue_deadline"})
 LATENCY_AFTER: frozenset[FaultKind] = frozenset({"latency_after"})
 BREAK_AFTER: frozenset[FaultKind] = frozenset({"unknown_after", "drop_after"})
 PENDING_RECORD: frozenset[FaultKind] = frozenset({"pending_record"})
+STAMP_SHIFT: frozenset[FaultKind] = frozenset({"stamp_shift"})
+RECORD_LAG: frozenset[FaultKind] = frozenset({"record_lag"})
+# The kinds whose Binance-shaped error answer `code`, `msg` and `status` may replace.
+ANSWERING: frozenset[FaultKind] = ANSWER_BEFORE | {"unknown_after"}
 
 MAX_SECONDS = 600.0
+MAX_MS = 600_000
+MAX_STAMP_SHIFT_MS = 60_000
+# The range of `ms` per kind that takes it; every other kind takes none (0).
+MS_RANGES: dict[FaultKind, range] = {
+    "queue": range(MAX_MS + 1),
+    "queue_deadline": range(MAX_MS + 1),
+    "stamp_shift": range(-MAX_STAMP_SHIFT_MS, MAX_STAMP_SHIFT_MS + 1),
+    "record_lag": range(MAX_MS + 1),
+}
+STATUS_RANGE = range(400, 600)
 # Codes and messages go into a client's JSON answer: keep codes within a 32-bit int.
 CODE_RANGE = range(-(2**31), 2**31)
 
@@ -61,6 +98,8 @@ class Fault:
     seconds: float = 0.0
     code: int | None = None
     msg: str | None = None
+    status: int | None = None  # None: the kind's own (503)
+    ms: int = 0
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -84,15 +123,20 @@ class FaultBoard:
         seconds: float = 0.0,
         code: int | None = None,
         msg: str | None = None,
+        status: int | None = None,
+        ms: int = 0,
     ) -> Fault:
+        checked_kind = _checked_kind(kind)
         fault = Fault(
             id=0,
-            kind=_checked_kind(kind),
+            kind=checked_kind,
             path=_checked_path(path),
             times=_checked_times(times),
             seconds=_checked_seconds(seconds),
             code=_checked_code(code),
             msg=_checked_msg(msg),
+            status=_checked_status(checked_kind, status),
+            ms=_checked_ms(checked_kind, ms),
         )
         fault.id = next(self._ids)
         with self._lock:
@@ -192,3 +236,27 @@ def _checked_msg(msg: object) -> str | None:
     if msg is None or isinstance(msg, str):
         return msg
     raise ValueError(f"msg must be a string or None, not {msg!r}")
+
+
+def _checked_status(kind: FaultKind, status: object) -> int | None:
+    if status is None:
+        return None
+    if kind not in ANSWERING:
+        raise ValueError(f"status applies to {sorted(ANSWERING)} only, not to {kind!r}")
+    if isinstance(status, int) and not isinstance(status, bool) and status in STATUS_RANGE:
+        return status
+    raise ValueError(f"status must be an HTTP status from 400 to 599 or None, not {status!r}")
+
+
+def _checked_ms(kind: FaultKind, ms: object) -> int:
+    allowed = MS_RANGES.get(kind)
+    if allowed is None:
+        if ms == 0 and isinstance(ms, int) and not isinstance(ms, bool):
+            return 0
+        raise ValueError(f"ms applies to {sorted(MS_RANGES)} only, not to {kind!r}")
+    if isinstance(ms, int) and not isinstance(ms, bool) and ms in allowed:
+        return ms
+    raise ValueError(
+        f"ms of {kind} must be a whole number from {allowed.start} to {allowed.stop - 1}, "
+        f"not {ms!r}"
+    )

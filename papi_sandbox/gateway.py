@@ -1,13 +1,18 @@
 """What happens around every public endpoint, in this order:
 
-count the request -> rate limit (429/418, nothing executes) -> "before" faults (latency,
-503 refusals) -> the endpoint -> "after" faults on a 200 (latency, 503 unknown, dropped
+count the request -> rate limit (429/418, nothing executes) -> with a fault armed: the whole
+body received, then "before" faults (latency; 503 or other refusals and unknown answers;
+a queue hold) -> the endpoint -> "after" faults on a 200 (latency, unknown answer, dropped
 connection). Every answer carries X-MBX-USED-WEIGHT-1M. Admin paths bypass all of it.
 
-POST /papi/v1/repayLoan, the hot path, is answered here on raw ASGI (endpoints.repay) rather
-than through Starlette's router, Request and Response: the same bytes, a fraction of the cost.
-A client that hangs up before its request is read (say during a latency fault) gets nothing
-executed and nothing answered; that is logged at debug level, not as an application error.
+The public endpoints (endpoints.ENDPOINTS) are answered here on raw ASGI rather than through
+Starlette's router, Request and Response: the same bytes, a fraction of the cost. Anything
+else (404, 405, HEAD) goes on to Starlette.
+
+A request received in full executes whatever its client does next, as on a real server: with
+a fault armed the body is read before any delay, and an answer for a client that has gone is
+dropped with a debug line. A client that hangs up before its body has arrived gets nothing
+executed and nothing answered; that too is logged at debug level, not as an application error.
 """
 
 from __future__ import annotations
@@ -19,13 +24,22 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from papi_sandbox import endpoints, errors
-from papi_sandbox.connection_drop import RAW_SEND_KEY, drop_connection
-from papi_sandbox.endpoints import WEIGHTS
-from papi_sandbox.faults import BREAK_AFTER, LATENCY_AFTER, LATENCY_BEFORE, REFUSE_BEFORE, Fault
-from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
+from papi_sandbox import errors
+from papi_sandbox.connection_drop import RAW_SEND_KEY, client_gone, drop_connection
+from papi_sandbox.endpoints import ENDPOINTS, WEIGHTS, Endpoint
+from papi_sandbox.errors import Answer
+from papi_sandbox.faults import (
+    ANSWER_BEFORE,
+    BREAK_AFTER,
+    LATENCY_AFTER,
+    LATENCY_BEFORE,
+    QUEUE,
+    Fault,
+)
+from papi_sandbox.paths import ADMIN_PREFIX
 from papi_sandbox.ratelimit import Admission
 from papi_sandbox.sandbox import Sandbox
+from papi_sandbox.signed_request import last_valid_instant, receive_body
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 _USED_WEIGHT_RAW = USED_WEIGHT_HEADER.encode()
@@ -55,44 +69,73 @@ class Gateway:
             headers = {USED_WEIGHT_HEADER: used_weight, "retry-after": str(admission.retry_after)}
             await _send_error(send, self._rate_limit_error(admission, ip), headers)
             return
-        faults = sandbox.faults
-        if faults.armed:  # else no fault lookups at all (the usual case)
-            latency = faults.take(path, LATENCY_BEFORE)
-            if latency is not None:
-                await asyncio.sleep(latency.seconds)
-            refusal = faults.take(path, REFUSE_BEFORE)
-            if refusal is not None:
-                await _send_error(send, _fault_error(refusal), {USED_WEIGHT_HEADER: used_weight})
-                return
-        if path == REPAY_PATH and method == "POST":
-            await self._repay(scope, receive, send, path, used_weight)
+        endpoint = ENDPOINTS.get((method, path))
+        if sandbox.faults.armed:  # else no fault lookups at all (the usual case)
+            await self._faulted(scope, receive, send, endpoint, used_weight)
             return
-        weight_header = {USED_WEIGHT_HEADER: used_weight}
-        await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
-
-    async def _repay(
-        self, scope: Scope, receive: Receive, send: Send, path: str, used_weight: str
-    ) -> None:
-        sandbox = self.sandbox
+        if endpoint is None:
+            weight_header = {USED_WEIGHT_HEADER: used_weight}
+            await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
+            return
         try:
-            status, body = await endpoints.repay(sandbox, scope, receive)
+            body = await receive_body(receive)
         except ClientDisconnect:
             log_client_gone(scope)
             return
+        status, answer = endpoint(sandbox, scope, body, None)
+        await _answer(send, status, answer, used_weight)
+
+    async def _faulted(
+        self, scope: Scope, receive: Receive, send: Send, endpoint: Endpoint | None, weight: str
+    ) -> None:
+        sandbox = self.sandbox
+        faults = sandbox.faults
+        path: str = scope["path"]
+        weight_header = {USED_WEIGHT_HEADER: weight}
+        body = b""
+        if endpoint is not None:
+            try:
+                body = await receive_body(receive)
+            except ClientDisconnect:
+                log_client_gone(scope)
+                return
+            send = _unless_gone(scope, send)
+        latency = faults.take(path, LATENCY_BEFORE)
+        if latency is not None:
+            await asyncio.sleep(latency.seconds)
+        refusal = faults.take(path, ANSWER_BEFORE)
+        if refusal is not None:
+            await _send_error(send, fault_error(refusal), weight_header)
+            return
+        if endpoint is None:
+            await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
+            return
+        queued = faults.take(path, QUEUE)
+        if queued is None:
+            status, answer = endpoint(sandbox, scope, body, None)
+        else:
+            status, answer = await self._after_hold(scope, body, endpoint, queued)
         if (
             status == 200
-            and sandbox.faults.armed
-            and await _broke_instead(sandbox, path, scope, send, {USED_WEIGHT_HEADER: used_weight})
+            and faults.armed
+            and await _broke_instead(sandbox, path, scope, send, weight_header)
         ):
             return
-        # Starlette's Response with the weight header appended, as _AfterFaults would send it.
-        headers = [
-            (b"content-length", b"%d" % len(body)),
-            _JSON_CONTENT_TYPE,
-            (_USED_WEIGHT_RAW, used_weight.encode()),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, status, answer, weight)
+
+    async def _after_hold(
+        self, scope: Scope, body: bytes, endpoint: Endpoint, fault: Fault
+    ) -> Answer:
+        """The answer of a request held by a queue fault until the sandbox clock reaches its
+        release instant, then checked and executed as of that instant."""
+        sandbox = self.sandbox
+        arrival = sandbox.clock.now_ms()
+        if fault.kind == "queue":
+            release = arrival + fault.ms
+        else:
+            last = last_valid_instant(scope, body)
+            release = arrival if last is None else max(arrival, last - fault.ms)
+        return await sandbox.held.hold(release, lambda at: endpoint(sandbox, scope, body, at))
 
     def _rate_limit_error(self, admission: Admission, ip: str) -> errors.ApiError:
         limiter = self.sandbox.rate_limiter
@@ -113,17 +156,33 @@ class Gateway:
         )
 
 
-def _fault_error(fault: Fault) -> errors.ApiError:
-    default = {
-        "unavailable": errors.service_unavailable,
-        "overloaded": errors.server_overloaded,
-        "unknown_after": errors.unknown_error,
-    }[fault.kind]()
+_FAULT_ANSWERS = {
+    "unavailable": errors.service_unavailable,
+    "overloaded": errors.server_overloaded,
+    "unknown_before": errors.unknown_error,
+    "unknown_after": errors.unknown_error,
+}
+
+
+def fault_error(fault: Fault) -> errors.ApiError:
+    """The answer of a fault that answers instead of the endpoint, with its overrides."""
+    default = _FAULT_ANSWERS[fault.kind]()
     return errors.ApiError(
         default.code if fault.code is None else fault.code,
         default.msg if fault.msg is None else fault.msg,
-        503,
+        default.status if fault.status is None else fault.status,
     )
+
+
+async def _answer(send: Send, status: int, body: bytes, used_weight: str) -> None:
+    # Starlette's Response with the weight header appended, as _AfterFaults would send it.
+    headers = [
+        (b"content-length", b"%d" % len(body)),
+        _JSON_CONTENT_TYPE,
+        (_USED_WEIGHT_RAW, used_weight.encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_error(send: Send, error: errors.ApiError, headers: dict[str, str]) -> None:
@@ -138,21 +197,46 @@ async def _send_error(send: Send, error: errors.ApiError, headers: dict[str, str
     await send({"type": "http.response.body", "body": response.body})
 
 
-def log_client_gone(scope: Scope) -> None:
+def _client_name(scope: Scope) -> str:
     client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "unknown"
+
+
+def log_client_gone(scope: Scope) -> None:
     logger.debug(
         "%s %s: client %s disconnected before its request was read; not executed",
         scope.get("method"),
         scope.get("path"),
-        f"{client[0]}:{client[1]}" if client else "unknown",
+        _client_name(scope),
     )
+
+
+def _unless_gone(scope: Scope, send: Send) -> Send:
+    """`send`, which drops the answer, with a debug line, if the client has disconnected."""
+    gone = False
+
+    async def deliver(message: Message) -> None:
+        nonlocal gone
+        if message["type"] == "http.response.start" and client_gone(scope.get(RAW_SEND_KEY)):
+            gone = True
+            logger.debug(
+                "%s %s: client %s disconnected; its answer (HTTP %s) was not delivered",
+                scope.get("method"),
+                scope.get("path"),
+                _client_name(scope),
+                message["status"],
+            )
+        if not gone:
+            await send(message)
+
+    return deliver
 
 
 async def _broke_instead(
     sandbox: Sandbox, path: str, scope: Scope, send: Send, weight_header: dict[str, str]
 ) -> bool:
-    """Apply the armed "after" faults to a request that succeeded: latency, then a 503 or a
-    dropped connection instead of the answer (True: the answer must not be sent)."""
+    """Apply the armed "after" faults to a request that succeeded: latency, then an unknown
+    answer or a dropped connection instead of the answer (True: the answer must not be sent)."""
     faults = sandbox.faults
     latency = faults.take(path, LATENCY_AFTER)
     if latency is not None:
@@ -163,7 +247,7 @@ async def _broke_instead(
     if breaking.kind == "drop_after":
         await drop_connection(scope.get(RAW_SEND_KEY))
     else:
-        await _send_error(send, _fault_error(breaking), weight_header)
+        await _send_error(send, fault_error(breaking), weight_header)
     return True
 
 

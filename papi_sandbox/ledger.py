@@ -15,11 +15,11 @@ from papi_sandbox.ledger_base import (
     AMOUNT_LIMIT,
     EIGHT_PLACES,
     EXACT_PRECISION,
-    FIRST_TRAN_ID,
     RECORD_STATUSES,
     STATUS_CONFIRMED,
     STATUS_FAILED,
     STATUS_PENDING,
+    TRAN_IDS_PER_MS,
     ZERO_BALANCE,
     Balance,
     BorrowLimitExceeded,
@@ -42,6 +42,7 @@ from papi_sandbox.ledger_base import (
     quantize8,
     settle_borrow,
     settle_repay,
+    wall_clock_tran_id,
 )
 from papi_sandbox.ledger_memory import MemoryLedger
 from papi_sandbox.ledger_sqlite import SqliteLedger
@@ -50,11 +51,11 @@ __all__ = [
     "AMOUNT_LIMIT",
     "EIGHT_PLACES",
     "EXACT_PRECISION",
-    "FIRST_TRAN_ID",
     "RECORD_STATUSES",
     "STATUS_CONFIRMED",
     "STATUS_FAILED",
     "STATUS_PENDING",
+    "TRAN_IDS_PER_MS",
     "ZERO_BALANCE",
     "Balance",
     "BorrowLimitExceeded",
@@ -80,6 +81,7 @@ __all__ = [
     "quantize8",
     "settle_borrow",
     "settle_repay",
+    "wall_clock_tran_id",
 ]
 
 

@@ -9,6 +9,7 @@ The implementations import this module, never `papi_sandbox.ledger`, which impor
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Context, Decimal
@@ -17,7 +18,11 @@ from typing import NamedTuple
 from papi_sandbox.accounts import MAX_INTEGER_DIGITS, AccountSpec, AssetSeed
 from papi_sandbox.signatures import KeyType
 
-FIRST_TRAN_ID = 100_000_001
+# tranIds are numbered from the wall clock (ms x 1000), never from a fixed start: a sandbox
+# started later, or reset, or reopened on its --db file, issues ids above every id issued
+# before (as long as it issues fewer than 1000 per millisecond on average), so a client's
+# journal from an earlier run can never mistake a new tranId for one it knew.
+TRAN_IDS_PER_MS = 1000
 EIGHT_PLACES = Decimal("0.00000001")
 STATUS_PENDING = "PENDING"
 STATUS_CONFIRMED = "CONFIRMED"
@@ -32,6 +37,12 @@ _quantize = _EXACT.quantize
 _subtract = _EXACT.subtract
 # Every stored amount stays below 10^20 (20 integer digits, what the accounts file admits).
 AMOUNT_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
+
+
+def wall_clock_tran_id() -> int:
+    """The lowest tranId a ledger may issue from now on: the real wall clock (not the
+    sandbox's shiftable one) in ms, times TRAN_IDS_PER_MS."""
+    return time.time_ns() // 1_000_000 * TRAN_IDS_PER_MS
 
 
 def quantize8(value: Decimal) -> Decimal:
@@ -325,7 +336,8 @@ class Ledger(ABC):
 
     @abstractmethod
     def wipe(self) -> None:
-        """Forget everything: accounts, balances, records; tranIds start over."""
+        """Forget everything: accounts, balances, records. The next tranId is the larger of
+        the wall clock's (`wall_clock_tran_id`) and one above the last issued."""
 
     @abstractmethod
     def save_account(self, spec: AccountSpec, replace_balances: bool) -> None:

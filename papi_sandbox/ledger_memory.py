@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from papi_sandbox.accounts import AccountSpec
 from papi_sandbox.ledger_base import (
-    FIRST_TRAN_ID,
     STATUS_CONFIRMED,
     Balance,
     Ledger,
@@ -31,6 +30,7 @@ from papi_sandbox.ledger_base import (
     quantize8,
     settle_borrow,
     settle_repay,
+    wall_clock_tran_id,
 )
 
 
@@ -44,7 +44,7 @@ class MemoryLedger(Ledger):
         self._records: dict[str, list[RepayRecord]] = {}  # oldest (lowest tranId) first
         self._loans: dict[str, list[LoanRecord]] = {}  # oldest (lowest tranId) first
         self._limits: dict[str, dict[str, Decimal]] = {}
-        self._next_tran_id = FIRST_TRAN_ID
+        self._next_tran_id = wall_clock_tran_id()
 
     def close(self) -> None:
         pass
@@ -56,7 +56,7 @@ class MemoryLedger(Ledger):
             self._records.clear()
             self._loans.clear()
             self._limits.clear()
-            self._next_tran_id = FIRST_TRAN_ID
+            self._next_tran_id = max(self._next_tran_id, wall_clock_tran_id())
 
     # -- accounts -------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from papi_sandbox.accounts import AccountSpec
 from papi_sandbox.ledger_base import (
-    FIRST_TRAN_ID,
     STATUS_CONFIRMED,
     Balance,
     Ledger,
@@ -33,6 +32,7 @@ from papi_sandbox.ledger_base import (
     merged_balance,
     settle_borrow,
     settle_repay,
+    wall_clock_tran_id,
 )
 
 _SCHEMA = """
@@ -100,10 +100,9 @@ class SqliteLedger(Ledger):
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
-        self._conn.execute(
-            "INSERT OR IGNORE INTO sequences (name, next_value) VALUES ('tran_id', ?)",
-            (FIRST_TRAN_ID,),
-        )
+        with self._transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO sequences (name, next_value) VALUES ('tran_id', 0)")
+            _raise_tran_ids(conn)
 
     def close(self) -> None:
         with self._lock:
@@ -124,9 +123,7 @@ class SqliteLedger(Ledger):
         with self._transaction() as conn:
             for table in ("accounts", "balances", "repays", "loans", "borrow_limits"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-            conn.execute(
-                "UPDATE sequences SET next_value = ? WHERE name = 'tran_id'", (FIRST_TRAN_ID,)
-            )
+            _raise_tran_ids(conn)
 
     # -- accounts -------------------------------------------------------------------------
 
@@ -432,6 +429,16 @@ class SqliteLedger(Ledger):
                 (account,),
             ).fetchall()
         return {asset: int(latest) for asset, latest in rows}
+
+
+def _raise_tran_ids(conn: sqlite3.Connection) -> None:
+    """The next tranId: at least the wall clock's, above every id stored, never lowered."""
+    conn.execute(
+        "UPDATE sequences SET next_value = MAX(next_value, ?,"
+        " (SELECT COALESCE(MAX(tran_id), 0) + 1 FROM repays),"
+        " (SELECT COALESCE(MAX(tran_id), 0) + 1 FROM loans)) WHERE name = 'tran_id'",
+        (wall_clock_tran_id(),),
+    )
 
 
 def _loan(row: Sequence[Any]) -> LoanRecord:

@@ -10,7 +10,8 @@ Registered through the `pytest11` entry point when `papi-repay` is installed; it
 
 One server per test session, started on a free 127.0.0.1 port the first time a test asks for
 the fixture and stopped at the end of the session; every test starts from the seed again
-(ledger, tranIds, clock, rate limits, faults and request counts, see `Sandbox.reset`).
+(ledger, clock, rate limits, faults and request counts, see `Sandbox.reset`; tranIds go on
+rising, never reissued).
 Loading the plugin imports nothing but this module: no server, no starlette or uvicorn, until a
 test requests `papi_sandbox`.
 

@@ -1,4 +1,5 @@
-"""One sandbox instance's state: clock, ledger, keyring, limiter, faults and counters."""
+"""One sandbox instance's state: clock, ledger, keyring, limiter, faults and counters, the
+requests held by queue faults and the records hidden by record_lag."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from papi_sandbox.clock import Clock
 from papi_sandbox.config import SandboxConfig
 from papi_sandbox.counters import RequestCounters
 from papi_sandbox.faults import FaultBoard
+from papi_sandbox.held_requests import HeldRequests
 from papi_sandbox.ledger import Ledger, open_ledger
 from papi_sandbox.ratelimit import RateLimiter
+from papi_sandbox.record_visibility import HiddenRecords
 from papi_sandbox.signatures import KeyType, Verifier, make_verifier
 
 
@@ -35,6 +38,8 @@ class Sandbox:
             ban_seconds=self.config.ban_seconds,
         )
         self.faults = FaultBoard()
+        self.held = HeldRequests(self.clock)
+        self.hidden = HiddenRecords()
         self.counters = RequestCounters()
         self._lock = threading.Lock()
         self._by_api_key: dict[str, Account] = {}
@@ -53,14 +58,18 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the configured starting point, as if freshly started on an empty ledger:
-        accounts re-seeded, tranIds from the start, clock, limits, faults, counters cleared.
-        Wipes a file-backed ledger too. Meant for between tests, not during requests."""
+        accounts re-seeded, clock, limits, faults, counters cleared, held requests answered
+        -1021 unexecuted, no record hidden. tranIds go on above every one issued before (see
+        Ledger.wipe). Wipes a file-backed ledger too. Meant for between tests, not during
+        requests."""
+        self.faults.clear()
+        self.held.clear()
         with self._lock:
             self._by_api_key.clear()
         self.ledger.wipe()
+        self.hidden.clear()
         self.clock.reset(self.config.clock_offset_ms)
         self.rate_limiter.reset()
-        self.faults.clear()
         self.counters.reset()
         self._load_accounts()
 

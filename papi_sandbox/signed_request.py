@@ -13,7 +13,8 @@ Business rules come after, in the endpoint.
 
 A body is read as parameters when it is application/x-www-form-urlencoded (or has no
 content type, as some clients send); any other body is ignored, also for signing. It works on
-the raw ASGI scope and receive channel, so the hot repay path needs no Starlette Request.
+the raw ASGI scope and the body already received (`receive_body`), so the hot repay path needs
+no Starlette Request, and a held request is checked as of its release instant (`as_of`).
 """
 
 from __future__ import annotations
@@ -44,33 +45,33 @@ def check_timestamp(timestamp: int, recv_window: int, now_ms: int) -> None:
         raise errors.timestamp_outside_window()
 
 
-async def authenticate(
-    scope: Scope,
-    receive: Receive,
-    sandbox: Sandbox,
-    spec: ParamSpec,
-    read_fields: Callable[[Mapping[str, str]], Fields],
-) -> tuple[Account, Fields]:
-    """The account and the endpoint's fields, or the ApiError of the first check that fails.
-    Raises starlette's ClientDisconnect if the client left before its body was read."""
-    api_key, content_type = _headers(scope)
-    account = _account(sandbox, api_key)
+async def receive_body(receive: Receive) -> bytes:
+    """The whole request body. Raises starlette's ClientDisconnect if the client left before
+    all of it arrived."""
     # The usual request arrives in one message: take its body here, without another coroutine.
     first = await receive()
     if first["type"] == "http.request" and not first.get("more_body", False):
         body: bytes = first.get("body", b"")
-    else:
-        body = await read_body(receive, first)
-    if body and content_type and not content_type.lower().startswith(FORM):
-        body = b""
-    params, signed = parse_params(scope.get("query_string", b""), body)
+        return body
+    return await read_body(receive, first)
+
+
+def authenticate(
+    scope: Scope,
+    body: bytes,
+    sandbox: Sandbox,
+    spec: ParamSpec,
+    read_fields: Callable[[Mapping[str, str]], Fields],
+    as_of: int | None = None,
+) -> tuple[Account, Fields, int]:
+    """The account, the endpoint's fields and the instant of the timestamp check (`as_of`, or
+    the sandbox clock's now), or the ApiError of the first check that fails."""
+    api_key, content_type = _headers(scope)
+    account = _account(sandbox, api_key)
+    params, signed = _params(scope, body, content_type)
     check_names(params, spec)
     fields = read_fields(params)
-    recv_window = (
-        parse_long("recvWindow", params["recvWindow"])
-        if "recvWindow" in params
-        else DEFAULT_RECV_WINDOW
-    )
+    recv_window = _recv_window(params)
     timestamp = parse_long("timestamp", params["timestamp"])
     # A window of 0 ms would accept only a request that arrives in the millisecond it was
     # signed: a coin toss, not a rule. It is INVALID_RECV_WINDOW, as above 60000, with a
@@ -79,10 +80,35 @@ async def authenticate(
         raise errors.recv_window_not_positive()
     if recv_window > MAX_RECV_WINDOW:
         raise errors.bad_recv_window()
-    check_timestamp(timestamp, recv_window, sandbox.clock.now_ms())
+    now = sandbox.clock.now_ms() if as_of is None else as_of
+    check_timestamp(timestamp, recv_window, now)
     if not account.verifier.verify(signed, params["signature"]):
         raise errors.invalid_signature()
-    return account, fields
+    return account, fields, now
+
+
+def last_valid_instant(scope: Scope, body: bytes) -> int | None:
+    """timestamp + recvWindow: the last instant of the sandbox clock at which the request's
+    timestamp check can pass; None if they cannot be read (the request will be refused)."""
+    try:
+        params, _ = _params(scope, body, _headers(scope)[1])
+        if "timestamp" not in params:
+            return None
+        return parse_long("timestamp", params["timestamp"]) + _recv_window(params)
+    except errors.ApiError:
+        return None
+
+
+def _params(scope: Scope, body: bytes, content_type: str) -> tuple[dict[str, str], bytes]:
+    if body and content_type and not content_type.lower().startswith(FORM):
+        body = b""
+    return parse_params(scope.get("query_string", b""), body)
+
+
+def _recv_window(params: Mapping[str, str]) -> int:
+    if "recvWindow" in params:
+        return parse_long("recvWindow", params["recvWindow"])
+    return DEFAULT_RECV_WINDOW
 
 
 def _headers(scope: Scope) -> tuple[str, str]:

@@ -4,6 +4,9 @@ with running_sandbox(accounts=(spec,), weight_limit=10**9) as sandbox:
     httpx.post(sandbox.base_url + "/papi/v1/repayLoan", ...)
     sandbox.faults.inject("drop_after")
     sandbox.balances("alice")["BTC"].principal
+
+Faults that hold a request (queue, queue_deadline) are released by moving `sandbox.clock`
+(`len(sandbox.held)` tells how many are waiting); no test has to wait in real time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from papi_sandbox.config import SandboxConfig
 from papi_sandbox.counters import RequestCounters
 from papi_sandbox.deadlines import HttpImpl, uvicorn_config
 from papi_sandbox.faults import FaultBoard
+from papi_sandbox.held_requests import HeldRequests
 from papi_sandbox.ledger import Balance, Ledger, LoanRecord, RepayRecord
 from papi_sandbox.ratelimit import RateLimiter
 from papi_sandbox.sandbox import Account, Sandbox
@@ -56,6 +60,11 @@ class SandboxHandle:
     @property
     def faults(self) -> FaultBoard:
         return self.sandbox.faults
+
+    @property
+    def held(self) -> HeldRequests:
+        """Requests held by queue faults until the sandbox clock reaches their release."""
+        return self.sandbox.held
 
     @property
     def counters(self) -> RequestCounters:
@@ -140,6 +149,7 @@ def running_sandbox(
             _wait_started(server, thread, startup_timeout)
             yield SandboxHandle(f"http://{LOOPBACK}:{port}", port, app, sandbox, server)
         finally:
+            sandbox.held.clear()  # answered -1021 at once, so the shutdown need not wait
             server.should_exit = True
             thread.join(shutdown_timeout)
             if thread.is_alive():

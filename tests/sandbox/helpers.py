@@ -25,6 +25,8 @@ REPAY = "/papi/v1/repayLoan"
 RECORDS = "/papi/v1/margin/repayLoan"
 KEY_TYPES = ("hmac", "rsa", "ed25519")
 UNLIMITED = 10**9
+# What the ledger tests see of the wall clock's tranId (conftest's frozen_tran_ids).
+FROZEN_TRAN_ID = 1_700_000_000_000_000
 
 # BTC: interest to pay first; USDT: free balance below the liability; ETH: held, nothing owed.
 STANDARD_ASSETS = {

@@ -53,6 +53,22 @@ def _refused(response, *words: str) -> None:
         ('{"kind": 5}', "kind"),
         ('{"kind": "meteor"}', "kind"),
         ('{"kind": "unavailable", "sekonds": 1}', "sekonds"),
+        ('{"kind": "unknown_after", "status": 399}', "status"),
+        ('{"kind": "unknown_after", "status": 600}', "status"),
+        ('{"kind": "unknown_before", "status": "408"}', "status"),
+        ('{"kind": "unknown_before", "status": true}', "status"),
+        ('{"kind": "unknown_before", "status": 408.0}', "status"),
+        ('{"kind": "drop_after", "status": 408}', "status"),
+        ('{"kind": "stamp_shift", "ms": 60001}', "ms"),
+        ('{"kind": "stamp_shift", "ms": -60001}', "ms"),
+        ('{"kind": "stamp_shift", "ms": 1.5}', "ms"),
+        ('{"kind": "record_lag", "ms": -1}', "ms"),
+        ('{"kind": "record_lag", "ms": 600001}', "ms"),
+        ('{"kind": "record_lag", "ms": true}', "ms"),
+        ('{"kind": "queue", "ms": -1}', "ms"),
+        ('{"kind": "queue_deadline", "ms": "5"}', "ms"),
+        ('{"kind": "queue", "ms": null}', "ms"),
+        ('{"kind": "unavailable", "ms": 5}', "ms"),
         ("[1]", "object"),
     ],
 )
@@ -77,6 +93,39 @@ def test_good_faults_still_arm(sandbox, http):
     (fault,) = response.json()["faults"]
     assert fault["seconds"] == 0.0
     assert fault["times"] is None
+    assert (fault["status"], fault["ms"]) == (None, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "unknown_after", "status": 408, "code": -1007, "msg": "Timeout."},
+        {"kind": "unknown_before", "status": 400, "code": -1006},
+        {"kind": "unavailable", "status": 599},
+        {"kind": "overloaded", "status": 400},
+        {"kind": "stamp_shift", "ms": -60000},
+        {"kind": "stamp_shift", "ms": 60000},
+        {"kind": "record_lag", "ms": 600000},
+        {"kind": "queue", "ms": 0},
+        {"kind": "queue_deadline", "ms": 600000},
+        {"kind": "drop_after", "ms": 0, "status": None},
+    ],
+)
+def test_the_new_fault_fields_arm_and_show(sandbox, http, body):
+    response = http.post(FAULTS, json=body)
+    assert response.status_code == 200, response.text
+    (fault,) = http.get(FAULTS).json()["faults"]
+    assert fault == {
+        "id": fault["id"],
+        "kind": body["kind"],
+        "path": "/papi/v1/repayLoan",
+        "times": 1,
+        "seconds": 0.0,
+        "code": body.get("code"),
+        "msg": body.get("msg"),
+        "status": body.get("status"),
+        "ms": body.get("ms", 0),
+    }
 
 
 @pytest.mark.parametrize(
@@ -204,4 +253,30 @@ def test_fault_board_inject_validates_too(kwargs, word):
     board = FaultBoard()
     with pytest.raises(ValueError, match=word):
         board.inject("latency_after", **kwargs)
+    assert board.active() == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs", "word"),
+    [
+        ("unknown_after", {"status": 200}, "status"),
+        ("unknown_after", {"status": True}, "status"),
+        ("unknown_before", {"status": "503"}, "status"),
+        ("latency_after", {"status": 503}, "status"),
+        ("pending_record", {"status": 408}, "status"),
+        ("stamp_shift", {"ms": 60_001}, "ms"),
+        ("stamp_shift", {"ms": False}, "ms"),
+        ("stamp_shift", {"ms": 1.0}, "ms"),
+        ("record_lag", {"ms": -1}, "ms"),
+        ("record_lag", {"ms": 600_001}, "ms"),
+        ("queue", {"ms": -5}, "ms"),
+        ("queue_deadline", {"ms": None}, "ms"),
+        ("latency_before", {"ms": 100}, "ms"),
+        ("unknown_after", {"ms": 1}, "ms"),
+    ],
+)
+def test_fault_board_checks_status_and_ms_per_kind(kind, kwargs, word):
+    board = FaultBoard()
+    with pytest.raises(ValueError, match=word):
+        board.inject(kind, **kwargs)
     assert board.active() == []

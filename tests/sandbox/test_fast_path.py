@@ -44,7 +44,8 @@ class InProcess:
 
 
 @pytest.fixture
-def two_apps(keys) -> Iterator[tuple[InProcess, InProcess, Sandbox, Sandbox]]:
+def two_apps(keys, frozen_tran_ids) -> Iterator[tuple[InProcess, InProcess, Sandbox, Sandbox]]:
+    """Two sandboxes whose tranIds start alike (the wall clock's frozen), so answers match."""
     fast = create_app(_config(keys["hmac"]))
     routed_sandbox = Sandbox(_config(keys["hmac"]))
     routed = Starlette(routes=endpoints.routes)

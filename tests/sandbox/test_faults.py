@@ -148,3 +148,15 @@ def test_admin_rejects_bad_faults(sandbox, http, body):
     response = http.post("/sandbox-admin/faults", json=body)
     assert response.status_code == 400
     assert "error" in response.json()
+
+
+def test_every_fault_kind_is_documented():
+    from pathlib import Path
+
+    from papi_sandbox import faults
+
+    readme = (Path(faults.__file__).parent / "README.md").read_text()
+    assert faults.__doc__ is not None
+    for kind in faults.FAULT_KINDS:
+        assert f"| `{kind}` |" in readme, kind
+        assert f"    {kind} " in faults.__doc__, kind

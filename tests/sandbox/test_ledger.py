@@ -15,7 +15,6 @@ import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
 from papi_sandbox.ledger import (
-    FIRST_TRAN_ID,
     Balance,
     ExceedsLiability,
     InsufficientBalance,
@@ -27,6 +26,7 @@ from papi_sandbox.ledger import (
 )
 from papi_sandbox.ledger_memory import MemoryLedger
 from papi_sandbox.ledger_sqlite import SqliteLedger
+from tests.sandbox.helpers import FROZEN_TRAN_ID as FIRST_TRAN_ID
 
 D = Decimal
 SECRET = "ledger-test-secret"
@@ -36,6 +36,11 @@ Factory = Callable[[], Ledger]
 def spec(name: str, api_key: str | None = None, **assets: tuple[str, str, str]) -> AccountSpec:
     seeds = {asset: AssetSeed(D(p), D(i), D(f)) for asset, (p, i, f) in assets.items()}
     return AccountSpec(name, api_key or f"{name}-key", "hmac", SECRET, seeds)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(frozen_tran_ids: int) -> None:
+    """tranIds from FIRST_TRAN_ID in every test here (the wall clock stands still)."""
 
 
 @pytest.fixture(params=["memory", "sqlite-file"])
@@ -192,13 +197,13 @@ def test_records_newest_first_with_filters(ledger):
     assert ledger.repays("bob", asset="XRP") == []
 
 
-def test_wipe_forgets_everything_and_restarts_tran_ids(ledger):
+def test_wipe_forgets_everything_but_never_reissues_a_tran_id(ledger):
     ledger.repay("bob", "BTC", D("0.01"), 1)
     ledger.wipe()
     assert ledger.accounts() == []
     assert ledger.repays("bob") == []
     ledger.save_account(spec("bob", BTC=("1", "0", "1")), True)
-    assert ledger.repay("bob", "BTC", D("0.5"), 2).tran_id == FIRST_TRAN_ID
+    assert ledger.repay("bob", "BTC", D("0.5"), 2).tran_id == FIRST_TRAN_ID + 1
 
 
 def test_amounts_beyond_8_places_are_stored_rounded_half_even(ledger):

@@ -33,6 +33,6 @@ def test_the_facade_still_exports_everything():
         "RepayRecord",
         "Balance",
         "UnknownAccount",
-        "FIRST_TRAN_ID",
+        "wall_clock_tran_id",
     ):
         assert hasattr(ledger, name)

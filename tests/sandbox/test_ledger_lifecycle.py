@@ -11,7 +11,6 @@ import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed, load_accounts_file
 from papi_sandbox.ledger import (
-    FIRST_TRAN_ID,
     STATUS_CONFIRMED,
     Balance,
     BorrowLimitExceeded,
@@ -24,12 +23,18 @@ from papi_sandbox.ledger import (
 )
 from papi_sandbox.ledger_memory import MemoryLedger
 from papi_sandbox.ledger_sqlite import SqliteLedger
+from tests.sandbox.helpers import FROZEN_TRAN_ID as FIRST_TRAN_ID
 
 D = Decimal
 
 
 def spec(name: str, **assets: AssetSeed) -> AccountSpec:
     return AccountSpec(name, f"{name}-key", "hmac", "secret", assets)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(frozen_tran_ids: int) -> None:
+    """tranIds from FIRST_TRAN_ID in every test here (the wall clock stands still)."""
 
 
 @pytest.fixture(params=["memory", "sqlite-file"])
@@ -203,7 +208,7 @@ def test_wipe_forgets_loans_and_limits(ledger):
     ledger.wipe()
     ledger.save_account(spec("bob"), True)
     assert ledger.loans("bob") == [] and ledger.borrow_limits("bob") == {}
-    assert ledger.borrow("bob", "BTC", D(1), 1).tran_id == FIRST_TRAN_ID
+    assert ledger.borrow("bob", "BTC", D(1), 1).tran_id == FIRST_TRAN_ID + 1  # never reissued
 
 
 def test_sqlite_keeps_loans_and_limits_across_reopening(tmp_path):

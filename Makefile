@@ -23,7 +23,7 @@ ACCOUNTS ?= papi_sandbox/demo_accounts.yaml
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof demo sandbox bench contract clean
+.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof mutants demo sandbox bench contract clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ reconcile-proof: $(STAMP) ## The reconciliation property test with many examples
 
 contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts
 	$(BIN)/python -m tests.contract.run_cli
+
+mutants: $(STAMP) ## Apply each deliberate bug of tests/mutants.py; the safety tests must fail on every one
+	$(BIN)/python -m tests.mutants
 
 demo: $(STAMP) ## Start a sandbox, seed a loan, repay it through the generated client, print it
 	$(BIN)/python demo/repay_demo.py

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import random
 import socket
 from typing import Any
 
 import pytest
 
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+SEED_NAME = "RECONCILE_SEED"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The reconciliation proof's seed: given (to repeat a run) or chosen now, and printed."""
+    os.environ.setdefault(SEED_NAME, str(random.randrange(2**32)))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(f"reconciliation proof seed: {SEED_NAME}={os.environ[SEED_NAME]}")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +45,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def private_journal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    """Each test's papi-repay runs (in-process or child) keep their journal in a temp dir."""
-    path = tmp_path_factory.mktemp("journal") / "journal"
-    monkeypatch.setenv("PAPI_REPAY_JOURNAL", str(path))
+    """Each test's papi-repay runs (in-process or child) keep their journals in a temp dir."""
+    path = tmp_path_factory.mktemp("journal")
+    monkeypatch.setenv("PAPI_REPAY_JOURNAL_DIR", str(path))
     return path

@@ -10,10 +10,13 @@ from auth_plugin.cli.parser import DEBT, build_parser
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
 
-def main(argv: "Sequence[str] | None" = None) -> int:
+def main(
+    argv: "Sequence[str] | None" = None, *, sleep: "Callable[[float], Any] | None" = None
+) -> int:
     """Entry point of the `papi-repay` console script; returns the exit code."""
     words = sys.argv[1:] if argv is None else list(argv)
     command = DEBT if words[:1] == [DEBT] else None
@@ -23,7 +26,7 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
     from auth_plugin.cli.command import run
 
-    return int(run(args, os.environ, sys.stdout, sys.stderr))
+    return int(run(args, os.environ, sys.stdout, sys.stderr, sleep))
 
 
 def __getattr__(name: str) -> object:

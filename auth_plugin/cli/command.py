@@ -8,11 +8,11 @@ After an unknown outcome it never resends: it checks the repay records and says 
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable, Mapping
-from typing import TextIO
+from typing import Any, TextIO
 
 from auth_plugin.cli.help import PROG, ExitCode
-from auth_plugin.cli.journal import Journal, default_path
 from auth_plugin.cli.parser import DEBT
 from auth_plugin.client.defaults import default_time_url
 from auth_plugin.safe.errors import (
@@ -31,7 +31,8 @@ from auth_plugin.safe.errors import (
     RequestRejected,
     ServiceUnavailable,
 )
-from auth_plugin.safe.reconcile import SentRepay, Verdict
+from auth_plugin.safe.journal import Journal, JournalError
+from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
 from auth_plugin.safe.results import RepayResult, plain
 from auth_plugin.safe.sync_client import RepayClient
 from auth_plugin.signer.credentials import resolve_credentials
@@ -43,6 +44,7 @@ ALL = "all"  # AMOUNT that repays the whole debt
 # Most specific first: the first class an error is an instance of decides.
 _EXIT_BY_ERROR: tuple[tuple[type[PapiError], ExitCode], ...] = (
     (InvalidInput, ExitCode.BAD_INPUT),
+    (JournalError, ExitCode.JOURNAL_UNUSABLE),
     (KeyLoadError, ExitCode.CREDENTIALS),
     (ClockSyncError, ExitCode.AUTH_REJECTED),
     (AuthError, ExitCode.AUTH_REJECTED),
@@ -73,21 +75,36 @@ def exit_code_for(error: PapiError) -> ExitCode:
 
 
 def run(
-    args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO, stderr: TextIO
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    stdout: TextIO,
+    stderr: TextIO,
+    sleep: Callable[[float], Any] | None = None,
 ) -> ExitCode:
     def fail(error: PapiError) -> ExitCode:
         print(f"{PROG}: {error}", file=stderr)
         return exit_code_for(error)
 
     debt_only = args.command == DEBT
+    checking = not debt_only and (args.check is not None or args.check_unresolved)
     try:
         asset = None if args.asset is None else validate_asset(args.asset)
         whole = not debt_only and args.amount == ALL
         amount = "" if debt_only or whole else canonical_amount(args.amount)
         recv_window = None if debt_only else _recv_window(args)
-        if not debt_only and args.check is not None and (args.check <= 0 or whole):
-            raise InvalidInput("--check needs the repay's AMOUNT and timestamp (ms)")
+        if checking and whole:
+            raise InvalidInput("--check and --check-unresolved need the repay's AMOUNT")
+        if not debt_only and args.check is not None:
+            check_timestamp(args.check)
         credentials = resolve_credentials(env=env)
+        journal = None
+        if not debt_only and not args.no_journal:
+            directory = Journal.default_directory(env)
+            try:
+                journal = Journal.for_account(directory, args.base_url, credentials.api_key)
+            except ValueError as error:
+                raise InvalidInput(f"--base-url: {error}") from None
+        margins = None if debt_only else Margins(args.stamp_margin, args.visibility_lag)
         client = RepayClient(
             args.base_url,
             credentials,
@@ -95,31 +112,42 @@ def run(
             time_url=args.time_url or default_time_url(args.base_url),
             connect_timeout=args.connect_timeout,
             read_timeout=args.read_timeout,
+            journal=journal,
+            margins=margins,
+            sleep=sleep or Countdown(stderr),
         )
     except PapiError as error:
         return fail(error)
-    journal = None if debt_only or args.no_journal else Journal(default_path(env))
+    resume: list[str] = []
     try:
         with client:
             if debt_only:
                 return _print_debt(client, asset, stdout, fail)
             assert asset is not None
-            if journal is not None:
-                journal.load_into(client.tran_ids)
+            if args.check_unresolved:
+                return _reconcile_unresolved(client, asset, amount, stderr)
             if whole:
-                return _repay_all(client, asset, args.cap, journal, stdout, stderr, fail)
+                return _repay_all(client, asset, args, stdout, stderr, fail, resume)
             if args.check is not None:
+                try:
+                    _check_not_ahead(client, args.check)
+                except PapiError as error:
+                    return fail(error)
                 request = client.flow.request(asset, amount, args.check, recv_window)
-                return _reconcile(client, request, journal, stderr)
+                return _reconcile(client, request, stderr, resume)
             try:
                 result = client.repay(asset, amount)
             except OutcomeUnknown as unknown:
-                return _unknown(client, unknown, journal, stderr)
+                return _unknown(client, unknown, stderr, resume)
             except PapiError as error:
                 return fail(error)
-            _acknowledge(journal, result)
             print(result.tran_id, file=stdout)
-            return ExitCode.OK
+            return _confirm(client, result, args.confirm_within, stderr, resume)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=stderr)
+        for line in resume:
+            print(f"{PROG}: {line}", file=stderr)
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say what, never how (no traceback with request data)
         print(f"{PROG}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=stderr)
         return ExitCode.INTERNAL_ERROR
@@ -129,23 +157,65 @@ def _recv_window(args: argparse.Namespace) -> int | None:
     return None if args.recv_window is None else validate_recv_window(args.recv_window)
 
 
-def _acknowledge(journal: Journal | None, result: RepayResult) -> None:
-    if journal is not None and result.timestamp_ms is not None:
-        request = SentRepay(result.asset, result.amount, result.timestamp_ms, 0)
-        journal.acknowledged(result.tran_id, request)
+# Binance's API began in 2017; a timestamp before that, or with other than 13 digits, is a
+# typo (seconds, a digit dropped or added), not a repay of this account.
+EARLIEST_TIMESTAMP_MS = 1_483_228_800_000  # 2017-01-01T00:00:00Z
+LATEST_TIMESTAMP_MS = 10**13 - 1
+AHEAD_TOLERANCE_MS = 5_000
+
+
+def check_timestamp(timestamp: int) -> None:
+    """Refuse a --check timestamp that is not plausibly ms since the epoch (InvalidInput)."""
+    if EARLIEST_TIMESTAMP_MS // 1000 <= timestamp <= LATEST_TIMESTAMP_MS // 1000:
+        raise InvalidInput(
+            f"--check {timestamp}: looks like seconds; the timestamp is in ms (13 digits), "
+            "as printed after an unknown outcome"
+        )
+    if not EARLIEST_TIMESTAMP_MS <= timestamp <= LATEST_TIMESTAMP_MS:
+        raise InvalidInput(
+            f"--check {timestamp}: not a timestamp in ms since the epoch from 2017 on (13 "
+            "digits); check for a digit dropped or added"
+        )
+
+
+def _check_not_ahead(client: RepayClient, timestamp: int) -> None:
+    """Refuse a --check timestamp ahead of the server's time (measured now)."""
+    client.sync_clock()
+    ahead = timestamp - client.clock.now_ms()
+    if ahead > AHEAD_TOLERANCE_MS:
+        raise InvalidInput(
+            f"--check {timestamp} is {ahead / 1000:.0f} s ahead of the server's time: no repay "
+            "can carry it yet; check for a typo"
+        )
 
 
 def _unknown(
-    client: RepayClient, unknown: OutcomeUnknown, journal: Journal | None, stderr: TextIO
+    client: RepayClient, unknown: OutcomeUnknown, stderr: TextIO, resume: list[str]
 ) -> ExitCode:
     print(f"{PROG}: {unknown}", file=stderr)
-    if unknown.timestamp_ms is None:  # never signed: nothing to look for
-        print(f"{PROG}: the request's timestamp is not known", file=stderr)
-        return ExitCode.UNKNOWN_UNRESOLVED
-    request = client.request_of(unknown)
-    if journal is not None:
-        journal.unknown(request)
-    return _reconcile(client, request, journal, stderr)
+    return _reconcile(client, client.request_of(unknown), stderr, resume)
+
+
+def _confirm(
+    client: RepayClient, done: RepayResult, within: float, stderr: TextIO, resume: list[str]
+) -> ExitCode:
+    """Exit 0 only for a record read CONFIRMED (a 200 means accepted, not completed)."""
+    if within <= 0:
+        return ExitCode.OK
+    resume.append(_check_again(done.asset, done.amount, done.timestamp_ms, None))
+    try:
+        confirmation = client.confirm(done, within)
+    except PapiError as error:
+        print(f"{PROG}: accepted; its record could not be read: {error}", file=stderr)
+        print(f"{PROG}: {resume[-1]}", file=stderr)
+        return ExitCode.ACCEPTED_PENDING
+    if confirmation.confirmed:
+        return ExitCode.OK
+    print(f"{PROG}: accepted, but {confirmation}", file=stderr)
+    if confirmation.status == "FAILED":
+        return ExitCode.ACCEPTED_FAILED
+    print(f"{PROG}: {resume[-1]}", file=stderr)
+    return ExitCode.ACCEPTED_PENDING
 
 
 def _print_debt(
@@ -173,11 +243,11 @@ def _print_debt(
 def _repay_all(
     client: RepayClient,
     asset: str,
-    cap: bool,
-    journal: Journal | None,
+    args: argparse.Namespace,
     stdout: TextIO,
     stderr: TextIO,
     fail: Callable[[PapiError], ExitCode],
+    resume: list[str],
 ) -> ExitCode:
     try:
         before = client.debt(asset)[asset]
@@ -186,42 +256,94 @@ def _repay_all(
             f"interest {plain(before.interest)}); free {plain(before.free)}",
             file=stdout,
         )
-        result = client.repay_all(asset, cap=cap, before=before)
+        result = client.repay_all(asset, cap=args.cap, before=before)
     except OutcomeUnknown as unknown:
-        return _unknown(client, unknown, journal, stderr)
+        return _unknown(client, unknown, stderr, resume)
     except PapiError as error:
         return fail(error)
+    left = f"left: {plain(result.left)} {asset}"
     if result.repaid is None:
         print("nothing to repay", file=stdout)
-    else:
-        _acknowledge(journal, result.repaid)
-        repaid = result.repaid
-        print(f"repaid: {repaid.amount} {asset} (tranId {repaid.tran_id})", file=stdout)
-    left = f"left: {plain(result.left)} {asset}"
+        print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
+        return ExitCode.OK
+    repaid = result.repaid
+    print(f"repaid: {repaid.amount} {asset} (tranId {repaid.tran_id})", file=stdout)
     print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
-    return ExitCode.OK
+    return _confirm(client, repaid, args.confirm_within, stderr, resume)
 
 
 def _reconcile(
-    client: RepayClient, request: SentRepay, journal: Journal | None, stderr: TextIO
+    client: RepayClient, request: SentRepay, stderr: TextIO, resume: list[str]
 ) -> ExitCode:
-    print(f"{PROG}: outcome unknown; checking the repay records", file=stderr)
+    what = f"a repay of {request.amount} {request.asset} signed at {request.timestamp_ms}"
+    print(f"{PROG}: checking the repay records for {what}", file=stderr)
+    known = client.flow.identify(request)
+    resume.append(
+        _check_again(request.asset, request.amount, request.timestamp_ms, known.recv_window)
+    )
     try:
         result = client.reconcile_sent(request)
     except PapiError as error:
-        print(f"{PROG}: outcome unknown; reconciliation failed: {error}", file=stderr)
-        print(f"{PROG}: {_check_again(request)}", file=stderr)
+        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: {resume[-1]}", file=stderr)
         return ExitCode.UNKNOWN_UNRESOLVED
-    print(f"{PROG}: outcome unknown; reconciliation: {result}", file=stderr)
-    if journal is not None:
-        journal.settled(result)
+    print(f"{PROG}: reconciliation: {result}", file=stderr)
     if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
-        print(f"{PROG}: {_check_again(request)}", file=stderr)
+        print(f"{PROG}: {resume[-1]}", file=stderr)
     return _EXIT_BY_VERDICT[result.verdict]
 
 
-def _check_again(request: SentRepay) -> str:
+def _reconcile_unresolved(client: RepayClient, asset: str, amount: str, stderr: TextIO) -> ExitCode:
+    try:
+        results = client.reconcile_unresolved("repay", asset, amount)
+    except PapiError as error:
+        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        return ExitCode.UNKNOWN_UNRESOLVED
+    if not results:
+        print(f"{PROG}: no unresolved repay of {amount} {asset} in the journal", file=stderr)
+        return ExitCode.OK
+    for result in results:
+        print(f"{PROG}: reconciliation: {result}", file=stderr)
+    verdicts = {result.verdict for result in results}
+    if Verdict.UNKNOWN in verdicts:
+        return ExitCode.UNKNOWN_UNRESOLVED
+    if Verdict.AMBIGUOUS in verdicts:
+        return ExitCode.UNKNOWN_AMBIGUOUS
+    return ExitCode.UNKNOWN_GROUP_SETTLED
+
+
+def _check_again(asset: str, amount: str, timestamp_ms: int | None, recv_window: int | None) -> str:
+    window = "" if recv_window is None else f" --recv-window {recv_window}"
     return (
-        f"to check again: {PROG} {request.asset} {request.amount} --check "
-        f"{request.timestamp_ms} --recv-window {request.recv_window} (with the same --base-url)"
+        f"to check again: {PROG} {asset} {amount} --check {timestamp_ms}{window} "
+        "(with the same --base-url)"
     )
+
+
+class Countdown:
+    """The CLI's sleep: says what it waits for and until when, counting down on a terminal."""
+
+    def __init__(self, stderr: TextIO, sleep: Callable[[float], Any] = time.sleep) -> None:
+        self.stderr = stderr
+        self.sleep = sleep
+
+    def __call__(self, seconds: float) -> None:
+        if seconds < 1:
+            self.sleep(seconds)
+            return
+        print(
+            f"{PROG}: waiting {seconds:.1f} s until the request can no longer execute and its "
+            "record must be shown (Ctrl-C to stop; the line to check later is printed)",
+            file=self.stderr,
+            flush=True,
+        )
+        tty = self.stderr.isatty()
+        left = seconds
+        while left > 0:
+            step = min(1.0, left)
+            if tty:
+                print(f"\r{PROG}: {left:5.0f} s left ", end="", file=self.stderr, flush=True)
+            self.sleep(step)
+            left -= step
+        if tty:
+            print("", file=self.stderr)

@@ -14,7 +14,7 @@ from auth_plugin.signer.environment import (
 )
 
 PROG = "papi-repay"
-ENV_JOURNAL = "PAPI_REPAY_JOURNAL"
+ENV_JOURNAL = "PAPI_REPAY_JOURNAL_DIR"
 
 
 class ExitCode(IntEnum):
@@ -34,12 +34,17 @@ class ExitCode(IntEnum):
     REJECTED_OTHER = 13
     UNKNOWN_AMBIGUOUS = 14
     UNKNOWN_PENDING = 15
+    UNKNOWN_GROUP_SETTLED = 16
+    ACCEPTED_PENDING = 17
+    ACCEPTED_FAILED = 18
+    JOURNAL_UNUSABLE = 19
+    INTERRUPTED = 130
 
 
 # The one table of exit codes: (code, whether the repay happened, what it means). The help
 # text and the summary below it are made from it.
 EXIT_CODES: tuple[tuple[ExitCode, str, str], ...] = (
-    (ExitCode.OK, "yes", "repaid; the tranId is on stdout"),
+    (ExitCode.OK, "yes", "repaid: accepted and its record CONFIRMED; the tranId is on stdout"),
     (ExitCode.INTERNAL_ERROR, "unknown", "internal error (a bug: please report it)"),
     (ExitCode.BAD_INPUT, "no", "bad input (usage, asset, amount, recvWindow, timeouts, URL)"),
     (ExitCode.CREDENTIALS, "no", "credentials missing or unusable"),
@@ -96,6 +101,31 @@ EXIT_CODES: tuple[tuple[ExitCode, str, str], ...] = (
         "pending",
         "outcome unknown; its record exists but is PENDING: check again later with --check",
     ),
+    (
+        ExitCode.UNKNOWN_GROUP_SETTLED,
+        "counted",
+        "--check-unresolved: every unresolved repay of ASSET AMOUNT settled; how many of them "
+        "executed ('k of n executed') and their txIds are on stderr",
+    ),
+    (
+        ExitCode.ACCEPTED_PENDING,
+        "pending",
+        "accepted (tranId on stdout) but its record was not CONFIRMED within --confirm-within: "
+        "check again later with --check",
+    ),
+    (ExitCode.ACCEPTED_FAILED, "no", "accepted (tranId on stdout), but its record is FAILED"),
+    (
+        ExitCode.JOURNAL_UNUSABLE,
+        "unknown",
+        "the journal can't be used safely (not a regular file of yours, unwritable, or it gives "
+        "one tranId to two repays): what to do is on stderr; a repay it could not record was "
+        "not sent",
+    ),
+    (
+        ExitCode.INTERRUPTED,
+        "unknown",
+        "interrupted (Ctrl-C); the line to resume the check is on stderr",
+    ),
 )
 
 
@@ -113,6 +143,7 @@ def _exit_codes_help() -> str:
     summary = (
         f"The repay happened: {_codes('yes')}. It did not happen (nothing to undo, safe to "
         f"send again): {_codes('no')}. Recorded but not confirmed yet: {_codes('pending')}. "
+        f"Counted (k of n): {_codes('counted')}. "
         f"Not known: {_codes('unknown')}; check before repaying again."
     )
     return "\n".join([*lines, *textwrap.wrap(summary, 90)])
@@ -126,5 +157,6 @@ environment:
   {ENV_API_SECRET}              its HMAC secret, or
   {ENV_PRIVATE_KEY_PATH}        a PEM private key file (RSA or Ed25519)
   {ENV_PRIVATE_KEY_PASSPHRASE}  the key file's passphrase, if encrypted
-  {ENV_JOURNAL}              where runs remember their repays (see --no-journal)
+  {ENV_JOURNAL}          the directory of the journals of this tool's repays, one per
+                              base URL and API key (see --no-journal)
 """

@@ -11,6 +11,11 @@ from auth_plugin.client.defaults import (
 )
 
 MAX_TIMEOUT_SECONDS = 3600.0
+DEFAULT_CONFIRM_SECONDS = 30.0
+# reconcile.DEFAULT_STAMP_MARGIN_MS / DEFAULT_VISIBILITY_LAG_MS (tested equal): the parser stays
+# cheap to import.
+DEFAULT_STAMP_MARGIN_MS = 5000
+DEFAULT_VISIBILITY_LAG_MS = 5000
 
 
 def _milliseconds(text: str) -> int:
@@ -31,6 +36,10 @@ def _seconds(text: str) -> float:
             f"{text!r}: a timeout must be above 0 and at most {MAX_TIMEOUT_SECONDS:g} s"
         )
     return value
+
+
+def _seconds_or_zero(text: str) -> float:
+    return 0.0 if text.strip() in ("0", "0.0") else _seconds(text)
 
 
 DEBT = "debt"
@@ -80,7 +89,39 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         type=_milliseconds,
         metavar="TIMESTAMP",
         help="repay nothing: give the verdict on a repay of ASSET AMOUNT sent earlier with "
-        "this timestamp (and --recv-window), as printed after an unknown outcome",
+        "this timestamp (ms since the epoch), as printed after an unknown outcome. Its "
+        "recvWindow comes from the journal, else --recv-window, else the largest allowed "
+        "(60000) is assumed",
+    )
+    parser.add_argument(
+        "--check-unresolved",
+        action="store_true",
+        help="repay nothing: reconcile together every unresolved repay of ASSET AMOUNT in the "
+        "journal, and say how many of them executed",
+    )
+    parser.add_argument(
+        "--confirm-within",
+        type=_seconds_or_zero,
+        default=DEFAULT_CONFIRM_SECONDS,
+        metavar="S",
+        help="after a repay is accepted, read its record until it is CONFIRMED or FAILED, for "
+        f"at most S seconds (0: don't; default: {DEFAULT_CONFIRM_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--stamp-margin",
+        type=_milliseconds,
+        default=DEFAULT_STAMP_MARGIN_MS,
+        metavar="MS",
+        help="reconciliation assumes a record is stamped within MS of the server's timestamp "
+        f"check (default: {DEFAULT_STAMP_MARGIN_MS}; lower only knowingly)",
+    )
+    parser.add_argument(
+        "--visibility-lag",
+        type=_milliseconds,
+        default=DEFAULT_VISIBILITY_LAG_MS,
+        metavar="MS",
+        help="reconciliation assumes the records endpoint shows a record within MS of its "
+        f"stamp (default: {DEFAULT_VISIBILITY_LAG_MS}; lower only knowingly)",
     )
     parser.add_argument(
         "--no-journal",

@@ -10,11 +10,17 @@ from typing import Any, Self
 import httpx
 
 from auth_plugin.client.query_folding import AsyncQueryFoldingClient
-from auth_plugin.safe.client_base import ClientBase, T, delivery
-from auth_plugin.safe.effects import Call, Effect, Sleep, adeliver, asyncio_sleep
+from auth_plugin.safe.client_base import ClientBase, T
+from auth_plugin.safe.effects import Call, Effect, Sleep, asyncio_sleep
 from auth_plugin.safe.flow import Amount, Flow
-from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
-from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
+from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
+from auth_plugin.safe.results import (
+    BorrowResult,
+    Confirmation,
+    Debt,
+    RepayAllResult,
+    RepayResult,
+)
 from auth_plugin.signer.clock import OffsetSample, aread_time
 
 
@@ -27,9 +33,17 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
         return await self._run(self.flow.repay(asset, amount, recv_window))
 
     def reconcile_sent(
-        self, request: SentRepay, *, settle: bool = True
+        self, request: SentRepay, *, wait: bool = True
     ) -> Awaitable[ReconcileResult]:
-        return self._run(self.flow.reconcile(request, settle=settle))
+        return self._run(self.flow.reconcile(request, wait=wait))
+
+    def reconcile_unresolved(
+        self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
+    ) -> Awaitable[tuple[GroupResult, ...]]:
+        return self._run(self.flow.reconcile_unresolved(kind, asset, amount))
+
+    async def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:
+        return await self._run(self.flow.confirm(done, within))
 
     async def borrow(
         self, asset: str, amount: Amount, recv_window: int | None = None
@@ -62,7 +76,7 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
         return asyncio_sleep
 
     def _open(self) -> None:
-        self._http = AsyncQueryFoldingClient(**self._signing_settings(adeliver))
+        self._http = AsyncQueryFoldingClient(**self._http_settings)
         self.generated.set_async_httpx_client(self._http)
         self._time_http: httpx.AsyncClient | None = None
 
@@ -79,11 +93,10 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
 
     async def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
-            with delivery() as answer:
-                await effect.endpoint.operation.asyncio_detailed(
-                    client=self.generated, **effect.params
-                )
-            return answer.value
+            try:
+                return await self._http.send(self._http.build_request(**effect.request_kwargs()))
+            except httpx.HTTPError as failure:
+                return failure
         if isinstance(effect, Sleep):
             return await self._sleep(effect.seconds)
         self._time_http = self._time_http or httpx.AsyncClient(**self._time_settings())

@@ -7,21 +7,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
-import httpx
-
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.factory import prepare_client, trading_timeout
 from auth_plugin.safe.config import ClientConfig
-from auth_plugin.safe.effects import Delivered
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, SafeFlow
 from auth_plugin.safe.pacing import WeightBudget
-from auth_plugin.safe.reconcile import SentRepay, TranIdLedger
+from auth_plugin.safe.reconcile import SentRepay
+from auth_plugin.safe.sends import SendLedger
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials, resolve_credentials
 
 T = TypeVar("T")
 Verdict = TypeVar("Verdict")  # a ReconcileResult, or an awaitable of one
+Groups = Any  # a tuple of GroupResults, or an awaitable of one
 
 
 class ClientBase(ABC, Generic[Verdict]):
@@ -56,7 +55,7 @@ class ClientBase(ABC, Generic[Verdict]):
 
     @abstractmethod
     def _open(self) -> None:
-        """Make the signing httpx client (`_signing_settings`) and give it to `generated`."""
+        """Make the signing httpx client (`_http_settings`) and give it to `generated`."""
 
     @property
     def clock(self) -> Clock:
@@ -72,26 +71,37 @@ class ClientBase(ABC, Generic[Verdict]):
         return self.flow.budget
 
     @property
-    def tran_ids(self) -> TranIdLedger:
-        """What this client knows of its own repays (tranIds received, unknown outcomes)."""
-        return self.flow.tran_ids
+    def sends(self) -> SendLedger:
+        """What this client knows of its money-moving sends (and, with a journal, of every
+        run's that shares it)."""
+        return self.flow.sends
 
     @property
     def unresolved(self) -> tuple[SentRepay, ...]:
-        """Repays sent whose outcome is unknown (OutcomeUnknown, or the call was interrupted
-        after it started sending, e.g. cancelled by `asyncio.wait_for`) and that no verdict
-        has settled yet: pass each to `reconcile_sent`."""
-        return self.flow.tran_ids.unresolved()
+        """Money-moving sends whose outcome is not established: in flight, of unknown outcome
+        (OutcomeUnknown, or interrupted after it was registered, e.g. cancelled by
+        `asyncio.wait_for`), and settled by no verdict yet. Pass each to `reconcile_sent`, or
+        all of them to `reconcile_unresolved`."""
+        return self.flow.sends.unresolved()
 
     @abstractmethod
-    def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> Verdict:
-        """The verdict on `request`: measures the server's clock, with `settle` waits until
-        the request can no longer execute (else the verdict may be "unknown"), then reads
-        every page of its window in the repay records."""
+    def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> Verdict:
+        """The verdict on `request`: measures the server's clock, with `wait` waits until the
+        request can no longer execute and its record must be shown (`ClientConfig.margins`),
+        measures again, then reads every page of its window in the records. Without `wait`
+        an open window gives "unknown"."""
 
-    def reconcile_outcome(self, error: OutcomeUnknown, *, settle: bool = True) -> Verdict:
-        """The verdict on the request behind `error` (see `reconcile_sent`)."""
-        return self.reconcile_sent(self.flow.sent_of(error), settle=settle)
+    @abstractmethod
+    def reconcile_unresolved(
+        self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
+    ) -> Groups:
+        """Every unresolved send (of this kind, asset and amount, if given), reconciled in
+        groups of alike sends whose windows overlap: "k of n executed" settles a whole group;
+        a group stays "ambiguous" when the records can't be shared out among its sends."""
+
+    def reconcile_outcome(self, error: OutcomeUnknown, *, wait: bool = True) -> Verdict:
+        """The verdict on the send behind `error` (see `reconcile_sent`)."""
+        return self.reconcile_sent(self.flow.sent_of(error), wait=wait)
 
     def reconcile(
         self,
@@ -100,23 +110,17 @@ class ClientBase(ABC, Generic[Verdict]):
         since_ms: int,
         recv_window: int | None = None,
         *,
-        settle: bool = False,
+        wait: bool = True,
     ) -> Verdict:
-        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms`."""
+        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
+        `recv_window`: without it, the largest the server allows is assumed, unless a known
+        send fits the description, whose own is used)."""
         request = self.flow.request(asset, amount, since_ms, recv_window)
-        return self.reconcile_sent(request, settle=settle)
+        return self.reconcile_sent(request, wait=wait)
 
     def request_of(self, error: OutcomeUnknown) -> SentRepay:
-        """What the request behind `error` signed (InvalidInput if it carries no timestamp)."""
+        """The send behind `error` (InvalidInput if it is not of a money-moving send)."""
         return self.flow.sent_of(error)
-
-    def _signing_settings(self, delivery: Callable[..., Any]) -> dict[str, Any]:
-        """The signing httpx client's settings, with `delivery` as the last response hook."""
-        settings = dict(self._http_settings)
-        hooks = dict(settings.get("event_hooks") or {})
-        hooks["response"] = [*hooks.get("response", ()), delivery]
-        settings["event_hooks"] = hooks
-        return settings
 
     def _time_settings(self) -> dict[str, Any]:
         return {"timeout": self.timeout, **self.config.httpx_args}
@@ -135,26 +139,3 @@ class ClientBase(ABC, Generic[Verdict]):
         except StopIteration as done:
             return True, done.value
         return False, effect
-
-
-class delivery:  # noqa: N801 (used as `with delivery() as answer`, like a function)
-    """Around a generated call: its answer, raised by the delivery hook (`effects.deliver`),
-    or the transport error that stopped it, becomes `answer.value`. A class, not a
-    @contextmanager: it is on every call's path."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value: httpx.Response | httpx.HTTPError | None = None
-
-    def __enter__(self) -> delivery:
-        return self
-
-    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
-        if isinstance(error, Delivered):
-            self.value = error.response
-        elif isinstance(error, httpx.HTTPError):
-            self.value = error
-        elif error is None:
-            raise RuntimeError("an answer bypassed the delivery hook")
-        return self.value is not None

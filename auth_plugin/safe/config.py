@@ -13,7 +13,9 @@ from auth_plugin.client.defaults import (
     PRODUCTION_BASE_URL,
     default_time_url,
 )
+from auth_plugin.safe.journal import Journal
 from auth_plugin.safe.pacing import DEFAULT_WEIGHT_LIMIT, DEFAULT_WINDOW_SECONDS
+from auth_plugin.safe.reconcile import Margins
 from auth_plugin.safe.retry_policy import RetryPolicy
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials
@@ -29,6 +31,13 @@ class ClientConfig:
     is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
     `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
     client (e.g. a `transport`).
+
+    `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
+    how far a record's stamp may lie from the server's timestamp check, and how late the
+    records endpoint may show it; 5 s each by default); lowering them makes verdicts faster
+    and less safe. `journal` (a `Journal`, e.g. `Journal.for_account(...)`) keeps this
+    client's sends on disk, written before each money-moving request leaves, shared with
+    earlier and concurrent runs: bots restart, and an in-memory record dies with them.
     """
 
     base_url: str = PRODUCTION_BASE_URL
@@ -45,10 +54,17 @@ class ClientConfig:
     monotonic: Callable[[], float] = time.monotonic
     httpx_args: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] | None = None
+    margins: Margins = field(default_factory=Margins)
+    journal: Journal | None = None
 
     def __post_init__(self) -> None:
         # None means "the default" for the arguments that used to be optional.
-        for name, default in (("clock", Clock), ("retry", RetryPolicy), ("httpx_args", dict)):
+        for name, default in (
+            ("clock", Clock),
+            ("retry", RetryPolicy),
+            ("httpx_args", dict),
+            ("margins", Margins),
+        ):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default())
 

@@ -1,15 +1,15 @@
-"""What the safe flow asks its driver to do, and how a driver hands an answer back.
+"""What the safe flow asks its driver to do.
 
 A flow yields one of these and is sent what performing it gave:
 
-    Call(endpoint, params)  ->  the httpx.Response, or the httpx.HTTPError that stopped it
-    Sleep(seconds)          ->  None
-    ReadServerTime(path)    ->  a TimeReading (auth_plugin.signer.clock)
+    Call(endpoint, params, timestamp_ms)  ->  the httpx.Response (body read), or the
+                                              httpx.HTTPError that stopped it
+    Sleep(seconds)                        ->  None
+    ReadServerTime(path)                  ->  a TimeReading (auth_plugin.signer.clock)
 
-The generated operation builds and sends a Call's request. Its answer never reaches the
-generated parser: the driver's httpx client carries `deliver` (or `adeliver`) as its last
-response hook, which reads the body and raises `Delivered` with the raw response, so the flow
-reads every answer once, itself, from the response.
+A driver builds a Call's request from the generated operation (`request_kwargs`), with the
+timestamp the flow picked pinned for the signer (`PINNED_TIMESTAMP`), and sends it itself: the
+answer never reaches the generated parser; the flow reads it once, from the response.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from auth_plugin.safe.endpoints import Endpoint
+from auth_plugin.signer.auth import PINNED_TIMESTAMP
 from auth_plugin.signer.clock import ReadServerTime
 
 
@@ -28,6 +27,14 @@ from auth_plugin.signer.clock import ReadServerTime
 class Call:
     endpoint: Endpoint[Any]
     params: Mapping[str, Any]
+    timestamp_ms: int  # what the signer must sign: the flow registered the send with it
+
+    def request_kwargs(self) -> dict[str, Any]:
+        """`httpx.Client.build_request` arguments: the generated operation's own, plus the
+        pinned timestamp."""
+        kwargs: dict[str, Any] = self.endpoint.operation._get_kwargs(**self.params)
+        kwargs["extensions"] = {PINNED_TIMESTAMP: self.timestamp_ms}
+        return kwargs
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +43,6 @@ class Sleep:
 
 
 Effect = Call | Sleep | ReadServerTime
-
-
-class Delivered(Exception):  # noqa: N818 (not an error: the answer, on its way to the flow)
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-def deliver(response: httpx.Response) -> None:
-    response.read()
-    raise Delivered(response)
-
-
-async def adeliver(response: httpx.Response) -> None:
-    await response.aread()
-    raise Delivered(response)
 
 
 async def asyncio_sleep(seconds: float) -> None:

@@ -24,9 +24,12 @@ Which answer is which: the one table in `auth_plugin.safe.outcomes`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from auth_plugin.signer.errors import ClockSyncError, InvalidInput, KeyLoadError, PapiError
+
+if TYPE_CHECKING:
+    from auth_plugin.safe.reconcile import Margins, SentRepay
 
 
 class RequestRejected(PapiError):
@@ -145,9 +148,23 @@ class OutcomeUnknown(PapiError):
         self.timestamp_ms = timestamp_ms
         self.recv_window = recv_window
         self.kind = kind  # "repay" or "borrow": which records to reconcile with
-        # Which send of its client this was: set by the client that sent it, so that
-        # `reconcile_outcome` can tell it from another signed in the same ms.
-        self.sent_id: int | None = None
+        # The send it is of (a `SentRepay`, set by the client that sent it): what
+        # `reconcile_outcome` reconciles, told apart from another signed in the same ms.
+        self.sent: SentRepay | None = None
+        self.sent_id: str | None = None
+
+    def attach(self, sent: SentRepay, margins: Margins) -> None:
+        """Name the send (a `SentRepay`) this outcome is of, and say in the message when a
+        verdict can be had and what it will assume (`margins`)."""
+        self.sent = sent
+        self.sent_id = sent.sent_id
+        self.recv_window = sent.recv_window
+        window = sent.window(margins)
+        self.args = (
+            f"{self.args[0] if self.args else ''}; a verdict (`reconcile_outcome`) can be had "
+            f"once the server's clock is past {window.last + margins.lag_ms}, assuming "
+            f"{margins.describe()}",
+        )
 
 
 __all__ = [

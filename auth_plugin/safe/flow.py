@@ -1,11 +1,12 @@
 """The safe repay, written once and without I/O: generators that yield effects (`effects`).
 
-    repay:      admission -> send -> classify the answer (once, from the response) -> retry
-                what provably did not execute (`retry_policy`), re-syncing the clock after
-                -1021 -> result; an unknown outcome is raised at once and remembered as
-                unresolved
-    reconcile:  measure the server's clock -> wait until the request can no longer execute
-                -> read every page of its window -> verdict (`reconcile`)
+    repay:      admission -> pick the timestamp -> register the send (write-ahead) -> send ->
+                classify the answer (once, from the response) -> retry what provably did not
+                execute (`retry_policy`), re-syncing the clock after -1021 -> result; an
+                unknown outcome is raised at once and its send stays open
+    reconcile:  measure the server's clock -> wait until the request can no longer execute and
+                its record must be shown -> measure again -> read every page of its window ->
+                read the journal again -> verdict (`reconcile`)
     sync_clock: admission -> the clock measurement (`signer.clock.measurement`)
 
 Admission: a 418 or 429 the server announced blocks every send locally until its Retry-After
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -52,18 +54,25 @@ from auth_plugin.safe.errors import (
 )
 from auth_plugin.safe.pacing import Send, WeightBudget
 from auth_plugin.safe.reconcile import (
+    CONFIRMED,
     DEFAULT_RECV_WINDOW_MS,
+    FAILED,
+    MAX_RECV_WINDOW_MS,
     PAGE_SIZE,
+    GroupResult,
+    Reading,
     ReconcileResult,
     RecordWalk,
     SentRepay,
-    TranIdLedger,
+    Verdict,
+    group_window,
+    groups_of,
     judge,
-    key_of,
+    judge_group,
 )
-from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
+from auth_plugin.safe.results import BorrowResult, Confirmation, Debt, RepayAllResult, RepayResult
 from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
-from auth_plugin.signer.auth import stamp_of
+from auth_plugin.safe.sends import SendLedger
 from auth_plugin.signer.clock import OffsetSample, measurement
 from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
 
@@ -73,25 +82,41 @@ Flow = Generator[Effect, Any, T]
 Amount = Decimal | int | str
 
 CLOCK_SAMPLES = 3
-USED_WEIGHT = "papi_used_weight"  # response.extensions: the header, read once per answer
 # Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
 READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
+# A wait that a fresh measurement shows was too short (the clock stepped) is waited again,
+# this many times in all, before the verdict says "unknown".
+MAX_WAITS = 3
+CONFIRM_FIRST_WAIT = 0.5
+CONFIRM_MAX_WAIT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One send's usable answer: the parsed value, and what it cost."""
+
+    value: Any
+    attempts: int
+    weight: int | None
+    timestamp_ms: int
 
 
 class SafeFlow:
-    """The state one client keeps between calls (clock, weight budget, bans, what it knows of
-    its own repays) and the flows over it."""
+    """The state one client keeps between calls (clock, weight budget, bans, its sends) and
+    the flows over it."""
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         self.clock = config.clock
         self.retry = config.retry
+        self.margins = config.margins
         self.monotonic = config.monotonic
         self.budget = WeightBudget(
             config.weight_limit, config.window_seconds, monotonic=config.monotonic
         )
         self.time_url = config.effective_time_url
-        self.tran_ids = TranIdLedger()
+        self.sends = SendLedger(journal=config.journal, margins=config.margins)
+        self.calibration: OffsetSample | None = None
         self.banned_until = 0.0
         self.ban: Banned | None = None
         self.limited_until = 0.0
@@ -112,7 +137,8 @@ class SafeFlow:
     def debt(self, asset: str | None = None) -> Flow[dict[str, Debt]]:
         """What each asset owes (one asset, if named), from the balance."""
         params: dict[str, Any] = {} if asset is None else {"asset": validate_asset(asset)}
-        _, balances, _ = yield from self._send(BALANCE, params, SendContext("balance query", ""))
+        params["recv_window"] = READ_RECV_WINDOW_MS
+        answer = yield from self._send(BALANCE, params, SendContext("balance query", ""))
         return {
             b.asset: Debt(
                 b.asset,
@@ -120,7 +146,7 @@ class SafeFlow:
                 Decimal(b.cross_margin_interest),
                 Decimal(b.cross_margin_free),
             )
-            for b in balances
+            for b in answer.value
         }
 
     def repay_all(
@@ -160,51 +186,131 @@ class SafeFlow:
         params: dict[str, Any] = {"asset": asset, "amount": amount_text}
         if window is not None:
             params["recv_window"] = window
-        try:
-            answer, tran_id, attempts = yield from self._send(endpoint, params, context)
-        except OutcomeUnknown as error:
-            if error.timestamp_ms is not None:
-                error.sent_id = self.tran_ids.unknown(self.sent_of(error, endpoint.name)).sent_id
-            raise
-        stamp = stamp_of(answer.request)
-        timestamp = None if stamp is None else stamp.timestamp_ms
-        if timestamp is not None:
-            self.tran_ids.acknowledged(
-                tran_id, key_of(endpoint.name, asset, amount_text, timestamp)
-            )
-        weight = answer.extensions[USED_WEIGHT]
-        return result(tran_id, asset, amount_text, timestamp, weight, attempts)
+        answer = yield from self._send(endpoint, params, context)
+        return result(
+            answer.value, asset, amount_text, answer.timestamp_ms, answer.weight, answer.attempts
+        )
 
-    def reconcile(self, request: SentRepay, *, settle: bool) -> Flow[ReconcileResult]:
+    def confirm(self, done: RepayResult, within: float) -> Flow[Confirmation]:
+        """Read the record of an acknowledged repay (or borrow) by its txId until it is
+        CONFIRMED or FAILED, or its waits between reads add up to `within` seconds (then its
+        last status, or "not found")."""
+        records = RECORDS_OF_KIND["borrow" if isinstance(done, BorrowResult) else "repay"]
+        context = SendContext(records.name, done.asset)
+        params = {"asset": done.asset, "tx_id": done.tran_id, "recv_window": READ_RECV_WINDOW_MS}
+        waited, wait = 0.0, CONFIRM_FIRST_WAIT
+        while True:
+            answer = yield from self._send(records, params, context)
+            rows, _ = answer.value
+            row = next((r for r in rows if r.tx_id == done.tran_id), None)
+            status = "NOT_FOUND" if row is None else row.status
+            if status in (CONFIRMED, FAILED) or waited + wait > within:
+                return Confirmation(done.tran_id, status, row)
+            yield Sleep(wait)
+            waited += wait
+            wait = min(wait * 2, CONFIRM_MAX_WAIT)
+
+    def reconcile(self, request: SentRepay, *, wait: bool) -> Flow[ReconcileResult]:
+        """The verdict on one send (or a hand description: one known send it fits is taken
+        for it, with that send's recvWindow)."""
+        self.sends.refresh()
+        request = self.identify(request)
+        walk, reading = yield from self._read_window((request,), wait)
+        self.sends.refresh()
+        standing = self.sends.standing(request)
+        result = judge(
+            request,
+            walk,
+            reading,
+            owners=standing.owners,
+            rivals=standing.rivals,
+            sends_alike=standing.sends_alike,
+        )
+        self.sends.settle(result, standing.identity)
+        return result
+
+    def reconcile_unresolved(
+        self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
+    ) -> Flow[tuple[GroupResult, ...]]:
+        """Every open send (of this kind, asset and amount, if given), reconciled in groups of
+        alike sends whose windows overlap: each group settled as "k of n executed", or left
+        ambiguous or unknown."""
+        self.sends.refresh()
+        wanted = None if amount is None else Decimal(canonical_amount(amount))
+        sends = [
+            s
+            for s in self.sends.unresolved()
+            if (kind is None or s.kind == kind)
+            and (asset is None or s.asset == asset)
+            and (wanted is None or Decimal(s.amount) == wanted)
+        ]
+        results = []
+        for group in groups_of(sends, self.margins):
+            walk, reading = yield from self._read_window(group, True)
+            self.sends.refresh()
+            ids = {s.sent_id for s in group}
+            late = [
+                s
+                for s in self.sends.unresolved()
+                if s.sent_id not in ids
+                and _alike(s, group[0])
+                and s.window(self.margins).overlaps(reading.window)
+            ]
+            owners = {
+                t: tuple(s for s in claims if s.sent_id not in ids)
+                for t, claims in self.sends.owners().items()
+            }
+            result = judge_group(group, walk, reading, owners=owners)
+            if late and result.verdict is Verdict.SETTLED:
+                result = GroupResult(
+                    Verdict.AMBIGUOUS,
+                    group,
+                    reason=f"{len(late)} other alike send(s) appeared meanwhile, in flight or "
+                    "of unknown outcome",
+                    reading=reading,
+                )
+            self.sends.settle_group(result)
+            results.append(result)
+        return tuple(results)
+
+    def _read_window(
+        self, sends: Sequence[SentRepay], wait: bool
+    ) -> Flow[tuple[RecordWalk, Reading]]:
+        """Measure the server's clock, wait (if `wait`) until every record the sends can have
+        must be shown, measure again, then read every page of their window."""
+        window = group_window(sends, self.margins)
+        shown_by = window.last + self.margins.lag_ms
         sample = yield from self.sync_clock()
-        if settle and (delay := self.settle_delay(request, sample)) > 0:
-            yield Sleep(delay)
-        read_from = self.server_now_low(sample)
+        for _ in range(MAX_WAITS):
+            low = self.server_now_low(sample)
+            if low > shown_by or not wait:
+                break
+            yield Sleep((shown_by + 1 - low) / 1000)
+            sample = yield from self.sync_clock()  # a clock that stepped meanwhile shows here
+        reading = Reading(
+            window,
+            self.margins,
+            self.server_now_low(sample),
+            self.clock_description(),
+            self.stepped_back(sends, sample),
+            any(sent.offset_ms is None for sent in sends),
+        )
         walk = RecordWalk()
-        records = RECORDS_OF_KIND[request.kind]
-        context = SendContext(records.name, request.asset)
+        records = RECORDS_OF_KIND[sends[0].kind]
+        context = SendContext(records.name, sends[0].asset)
         while (page := walk.next_page()) is not None:
             params = {
-                "asset": request.asset,
-                "start_time": request.earliest_ms,
-                "end_time": request.latest_ms,
+                "asset": sends[0].asset,
+                "start_time": window.first,
+                "end_time": window.last,
                 "current": page,
                 "size": PAGE_SIZE,
                 "recv_window": READ_RECV_WINDOW_MS,
             }
-            _, (rows, total), _ = yield from self._send(records, params, context)
+            answer = yield from self._send(records, params, context)
+            rows, total = answer.value
             walk.add(rows, total)
-        standing = self.tran_ids.standing(request)
-        result = judge(
-            request,
-            walk,
-            window_closed=read_from > request.latest_ms,
-            known_elsewhere=standing.known_elsewhere,
-            unresolved=standing.rivals,
-            sends_alike=standing.sends_alike,
-        )
-        self.tran_ids.settle(result, standing.identity)
-        return result
+        return walk, reading
 
     def sync_clock(self) -> Flow[OffsetSample]:
         send = yield from self._admit(TIME_PATH_WEIGHT * CLOCK_SAMPLES)
@@ -213,19 +319,20 @@ class SafeFlow:
         finally:
             self.budget.settle(send, None)
         self.clock.offset_ms = best.offset_ms
+        self.calibration = best
         return best
 
     # -- one call, with its retries -----------------------------------------------------------
 
     def _send(
         self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
-    ) -> Flow[tuple[httpx.Response, T, int]]:
+    ) -> Flow[Answer]:
         resynced = False
         attempt = 1
         while True:
             try:
-                answer, value = yield from self._once(endpoint, params, context)
-                return answer, value, attempt
+                value, weight, timestamp = yield from self._once(endpoint, params, context)
+                return Answer(value, attempt, weight, timestamp)
             except PapiError as error:
                 step = self.retry.next_step(
                     error, attempt, idempotent=endpoint.idempotent, clock_resynced=resynced
@@ -241,42 +348,48 @@ class SafeFlow:
 
     def _once(
         self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
-    ) -> Flow[tuple[httpx.Response, T]]:
+    ) -> Flow[tuple[T, int | None, int]]:
         send, wait = self.admission(endpoint.weight)
         if send is None:  # wait for the budget (the usual case needs no generator for it)
             yield Sleep(wait)
             send = yield from self._admit(endpoint.weight)
-        signed_from = self.clock.now_ms()
+        timestamp = self.clock.now_ms()
+        sent = None
         try:
-            answer = yield Call(endpoint, params)
-        except BaseException:  # interrupted (e.g. cancelled) with the request perhaps out
+            if not endpoint.idempotent:  # moves money: registered before it leaves
+                sent = self.sends.register(self.send_record(endpoint.name, context, timestamp))
+            answer = yield Call(endpoint, params, timestamp)
+        except BaseException:  # not sent, or interrupted (cancelled) with the request perhaps out
             self.budget.settle(send, None)
-            if not endpoint.idempotent and context.amount:
-                self.tran_ids.unknown(
-                    SentRepay(
-                        context.asset,
-                        context.amount,
-                        signed_from,
-                        self.window_of(context.recv_window),
-                        signed_until_ms=self.clock.now_ms(),
-                        kind=endpoint.name,
-                    )
-                )
             raise
+        stamped = context.with_timestamp(timestamp)
         if isinstance(answer, httpx.HTTPError):
             self.budget.settle(send, None)
-            raise error_from_transport(answer, _stamped(context, _request_of(answer)))
-        weight = answer.extensions[USED_WEIGHT] = used_weight(answer.headers)
+            raise self.outcome(error_from_transport(answer, stamped), sent)
+        weight = used_weight(answer.headers)
         self.budget.settle(send, weight)
         if answer.status_code != 200:
-            stamped = _stamped(context, answer.request)
             error = error_from_response(answer.status_code, answer.headers, answer.content, stamped)
-            raise self.learn(error)
+            raise self.outcome(self.learn(error), sent)
         try:
-            return answer, endpoint.parse(json.loads(answer.content.decode()))
+            value = endpoint.parse(json.loads(answer.content.decode()))
         except (UnusableAnswer, ValueError) as unusable:
-            stamped, reason = _stamped(context, answer.request), f"HTTP 200, but {unusable}"
-            raise outcome_unknown(stamped, reason, status=200, headers=answer.headers) from None
+            reason = f"HTTP 200, but {unusable}"
+            error = outcome_unknown(stamped, reason, status=200, headers=answer.headers)
+            raise self.outcome(error, sent) from None
+        if sent is not None:
+            self.sends.acknowledged(sent, value)  # type: ignore[arg-type]
+        return value, weight, timestamp
+
+    def outcome(self, error: PapiError, sent: SentRepay | None) -> PapiError:
+        """`error`, with what it establishes about the send `sent` (a money-moving one)."""
+        if sent is None:
+            return error
+        if isinstance(error, OutcomeUnknown):
+            error.attach(sent, self.margins)
+        elif error.executed is False:
+            self.sends.refused(sent)
+        return error
 
     def _admit(self, weight: int) -> Flow[Send]:
         while True:
@@ -321,15 +434,26 @@ class SafeFlow:
         configured = self.config.recv_window
         return DEFAULT_RECV_WINDOW_MS if configured is None else configured
 
-    def sent_of(self, error: OutcomeUnknown, kind: str | None = None) -> SentRepay:
-        """What the request behind an OutcomeUnknown signed, for reconciliation."""
-        if error.asset is None or error.amount is None or error.timestamp_ms is None:
-            raise InvalidInput("this OutcomeUnknown lacks the asset, amount or timestamp")
-        window = self.window_of(error.recv_window)
-        kind = kind or error.kind or "repay"
+    def send_record(self, kind: str, context: SendContext, timestamp: int) -> SentRepay:
+        """The record of a send about to be signed with `timestamp`."""
+        calibration = self.calibration
+        measured = calibration is not None and calibration.offset_ms == self.clock.offset_ms
         return SentRepay(
-            error.asset, error.amount, error.timestamp_ms, window, kind=kind, sent_id=error.sent_id
+            context.asset,
+            context.amount or "",
+            timestamp,
+            context.recv_window or self.window_of(None),
+            kind,
+            None,
+            self.clock.offset_ms if measured else None,
+            uncertainty_ms(calibration) if measured and calibration is not None else None,
         )
+
+    def sent_of(self, error: OutcomeUnknown) -> SentRepay:
+        """The send behind an OutcomeUnknown, for reconciliation."""
+        if error.sent is None:
+            raise InvalidInput("this OutcomeUnknown is not of a send that moves money")
+        return error.sent
 
     def request(
         self,
@@ -339,21 +463,49 @@ class SafeFlow:
         recv_window: int | None = None,
         kind: str = "repay",
     ) -> SentRepay:
-        """A repay (or borrow) described by hand (checked like a repay's arguments)."""
+        """A repay (or borrow) described by hand (checked like a repay's arguments). Without
+        `recv_window`, the largest the server allows is assumed."""
         asset, amount_text, window = checked(asset, amount, recv_window)
         if not isinstance(since_ms, int) or isinstance(since_ms, bool) or since_ms <= 0:
             raise InvalidInput("since_ms must be a positive int (ms since the epoch)")
         if kind not in RECORDS_OF_KIND:
             raise InvalidInput(f"kind must be one of {sorted(RECORDS_OF_KIND)}")
-        return SentRepay(asset, amount_text, since_ms, self.window_of(window), kind=kind)
+        claimed = MAX_RECV_WINDOW_MS if window is None else window
+        return SentRepay(asset, amount_text, since_ms, claimed, kind=kind)
+
+    def identify(self, request: SentRepay) -> SentRepay:
+        """A hand description that fits exactly one known send: that send."""
+        if request.sent_id is None:
+            fitting = self.sends.find(request)
+            if len(fitting) == 1:
+                return fitting[0]
+        return request
 
     def server_now_low(self, sample: OffsetSample) -> int:
         """The earliest the server's clock can show now, after measuring it with `sample`."""
         return self.clock.now_ms() - uncertainty_ms(sample)
 
-    def settle_delay(self, request: SentRepay, sample: OffsetSample) -> float:
-        """Seconds until the server's clock is surely past the request's window."""
-        return max(0.0, (request.latest_ms + 1 - self.server_now_low(sample)) / 1000)
+    def clock_description(self) -> str:
+        base = httpx.URL(self.config.base_url)
+        timer = httpx.URL(self.time_url)
+        if timer.host == base.host and timer.port == base.port:
+            return self.time_url
+        return f"{self.time_url} (assumed to keep {base.host}'s time)"
+
+    def stepped_back(self, sends: Sequence[SentRepay], sample: OffsetSample) -> str:
+        """Why the server's clock is known to have stepped back since a send ("" if not)."""
+        now_uncertainty = uncertainty_ms(sample)
+        for sent in sends:
+            if sent.offset_ms is None or sent.uncertainty_ms is None:
+                continue
+            drop = sent.offset_ms - sample.offset_ms
+            if drop > sent.uncertainty_ms + now_uncertainty:
+                return (
+                    f"the server's clock (as measured at {self.time_url}) stepped back about "
+                    f"{drop} ms since the send at {sent.timestamp_ms}: its window can't be "
+                    "judged closed"
+                )
+        return ""
 
 
 def checked(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, str, int | None]:
@@ -375,22 +527,15 @@ def _check(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, st
 _checked_once = lru_cache(maxsize=1024, typed=True)(_check)
 
 
+def _alike(one: SentRepay, other: SentRepay) -> bool:
+    same = (one.kind, one.asset) == (other.kind, other.asset)
+    return same and Decimal(one.amount) == Decimal(other.amount)
+
+
 def uncertainty_ms(sample: OffsetSample) -> int:
     """How far `clock.now_ms()` can be from the server's clock after `sample`: half the round
     trip, plus 1 ms each for the server's whole-ms reading, our rounding and our floor."""
     return math.ceil(sample.rtt_ms / 2) + 3
-
-
-def _stamped(context: SendContext, request: httpx.Request | None) -> SendContext:
-    stamp = None if request is None else stamp_of(request)
-    return context.with_timestamp(None if stamp is None else stamp.timestamp_ms)
-
-
-def _request_of(error: httpx.HTTPError) -> httpx.Request | None:
-    try:
-        return error.request
-    except RuntimeError:  # raised before a request existed
-        return None
 
 
 def _local_copy(

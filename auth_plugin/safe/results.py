@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,25 @@ class BorrowResult(RepayResult):
     """An executed borrow (the same facts; its record is in the loan records)."""
 
     __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What the record of an acknowledged repay (or borrow) said: CONFIRMED, FAILED, PENDING
+    (still, when the wait ended) or NOT_FOUND (not shown yet when the wait ended)."""
+
+    tran_id: int
+    status: str
+    record: Any = None  # the record row, if one was read
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "CONFIRMED"
+
+    def __str__(self) -> str:
+        if self.status == "NOT_FOUND":
+            return f"txId {self.tran_id}: no record shown yet; check again later"
+        return f"txId {self.tran_id}: {self.status}"
 
 
 @dataclass(frozen=True, slots=True)

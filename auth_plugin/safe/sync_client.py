@@ -9,11 +9,17 @@ from typing import Any, Self
 import httpx
 
 from auth_plugin.client.query_folding import QueryFoldingClient
-from auth_plugin.safe.client_base import ClientBase, T, delivery
-from auth_plugin.safe.effects import Call, Effect, Sleep, deliver
+from auth_plugin.safe.client_base import ClientBase, T
+from auth_plugin.safe.effects import Call, Effect, Sleep
 from auth_plugin.safe.flow import Amount, Flow
-from auth_plugin.safe.reconcile import ReconcileResult, SentRepay
-from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
+from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
+from auth_plugin.safe.results import (
+    BorrowResult,
+    Confirmation,
+    Debt,
+    RepayAllResult,
+    RepayResult,
+)
 from auth_plugin.signer.clock import OffsetSample, read_time
 
 
@@ -33,8 +39,19 @@ class RepayClient(ClientBase[ReconcileResult]):
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         return self._run(self.flow.repay(asset, amount, recv_window))
 
-    def reconcile_sent(self, request: SentRepay, *, settle: bool = True) -> ReconcileResult:
-        return self._run(self.flow.reconcile(request, settle=settle))
+    def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> ReconcileResult:
+        return self._run(self.flow.reconcile(request, wait=wait))
+
+    def reconcile_unresolved(
+        self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
+    ) -> tuple[GroupResult, ...]:
+        return self._run(self.flow.reconcile_unresolved(kind, asset, amount))
+
+    def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:
+        """Read the record of an acknowledged repay (or borrow) by its txId until it is
+        CONFIRMED or FAILED, or `within` seconds have passed: a 200 means accepted, and the
+        record can still end FAILED."""
+        return self._run(self.flow.confirm(done, within))
 
     def borrow(self, asset: str, amount: Amount, recv_window: int | None = None) -> BorrowResult:
         """Borrow `amount` of `asset` (never resent after an unknown outcome)."""
@@ -69,7 +86,7 @@ class RepayClient(ClientBase[ReconcileResult]):
         return time.sleep
 
     def _open(self) -> None:
-        self._http = QueryFoldingClient(**self._signing_settings(deliver))
+        self._http = QueryFoldingClient(**self._http_settings)
         self.generated.set_httpx_client(self._http)
         self._time_http: httpx.Client | None = None
 
@@ -86,9 +103,10 @@ class RepayClient(ClientBase[ReconcileResult]):
 
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
-            with delivery() as answer:
-                effect.endpoint.operation.sync_detailed(client=self.generated, **effect.params)
-            return answer.value
+            try:
+                return self._http.send(self._http.build_request(**effect.request_kwargs()))
+            except httpx.HTTPError as failure:
+                return failure
         if isinstance(effect, Sleep):
             return self._sleep(effect.seconds)
         self._time_http = self._time_http or httpx.Client(**self._time_settings())

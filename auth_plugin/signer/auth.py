@@ -6,7 +6,9 @@ It works unchanged with `httpx.Client`, `httpx.AsyncClient` and the generated
 
 1. leftover `timestamp`/`signature` query parameters from an earlier signing are dropped;
 2. `recvWindow` is added to the query if configured and the caller sent none (query or body);
-3. `timestamp` (clock + offset) is appended to the query;
+3. `timestamp` is appended to the query: the one pinned on the request
+   (`request.extensions[PINNED_TIMESTAMP]`, an int of ms: a caller that recorded the send
+   before it left picks it), else the clock's now (clock + offset);
 4. the signature is computed over `query + body`, exactly the bytes that go on the wire;
 5. `signature` is appended as the last query parameter (percent-encoded when base64);
 6. `X-MBX-APIKEY` is set;
@@ -44,6 +46,7 @@ from auth_plugin.signer.url_query import with_query
 from auth_plugin.signer.validation import validate_recv_window
 
 SIGNED = "papi_signed"  # the request.extensions key of the Stamp
+PINNED_TIMESTAMP = "papi_timestamp"  # request.extensions: the timestamp to sign, if chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,9 @@ class BinanceAuth(httpx.Auth):
             raise InvalidInput(
                 "timestamp and signature are added by the signer; remove them from the body"
             )
-        timestamp = self._clock.now_ms()
+        timestamp = _pinned(request)
+        if timestamp is None:
+            timestamp = self._clock.now_ms()
         original = request.url.query
         query = unsigned_query(
             original, body, timestamp_ms=timestamp, default_recv_window=self._recv_window
@@ -126,6 +131,15 @@ class BinanceAuth(httpx.Auth):
             f"BinanceAuth(api_key={mask_api_key(self._api_key)!r}, key={self._key!r}, "
             f"clock={self._clock!r}, recv_window={self._recv_window!r})"
         )
+
+
+def _pinned(request: httpx.Request) -> int | None:
+    pinned = request.extensions.get(PINNED_TIMESTAMP)
+    if pinned is None:
+        return None
+    if not isinstance(pinned, int) or isinstance(pinned, bool) or pinned <= 0:
+        raise InvalidInput(f"a pinned timestamp must be a positive int of ms, not {pinned!r}")
+    return pinned
 
 
 def _carries_recv_window(query: bytes, body: bytes) -> bool:

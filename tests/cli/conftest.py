@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from auth_plugin.cli import main
 from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
-from tests.safety.helpers import UNLIMITED, account_spec
+from tests.safety.helpers import UNLIMITED, Sleeper, account_spec
 
 ENV_NAMES = (
     "BINANCE_API_KEY",
@@ -79,12 +79,13 @@ class Run:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
-    """Run `main(argv)` in-process; returns exit code, stdout and stderr."""
+def cli(capsys: pytest.CaptureFixture[str], shared_sandbox: SandboxHandle) -> Callable[..., Run]:
+    """Run `main(argv)` in-process; returns exit code, stdout and stderr. Its waits move the
+    sandbox's clock instead of taking real time."""
 
     def run(*argv: str) -> Run:
         capsys.readouterr()
-        code = main(list(argv))
+        code = main(list(argv), sleep=Sleeper(clock=shared_sandbox.clock))
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 

@@ -42,8 +42,9 @@ def sandbox(shared_sandbox: SandboxHandle) -> SandboxHandle:
 
 
 @pytest.fixture
-def sleeper() -> Sleeper:
-    return Sleeper()
+def sleeper(sandbox: SandboxHandle) -> Sleeper:
+    """The clients' sleep: the sandbox's clock moves instead of real time passing."""
+    return Sleeper(clock=sandbox.clock)
 
 
 @pytest.fixture

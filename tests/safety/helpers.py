@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from auth_plugin import Credentials, HmacKey, load_private_key
 from papi_sandbox.accounts import AccountSpec, AssetSeed
@@ -58,18 +60,25 @@ def closed_port() -> int:
 
 @dataclass
 class Sleeper:
-    """An injectable `sleep` that records what it was asked; `real=True` also waits."""
+    """An injectable `sleep` that records what it was asked; `real=True` also waits; with a
+    sandbox `clock`, the sandbox's time passes instead (the client measures it after a wait,
+    so a wait for a window to close costs no real time)."""
 
     real: bool = False
     calls: list[float] = field(default_factory=list)
+    clock: Any = None
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+        if self.clock is not None:
+            self.clock.shift(math.ceil(seconds * 1000))
         if self.real:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
         self.calls.append(seconds)
+        if self.clock is not None:
+            self.clock.shift(math.ceil(seconds * 1000))
         if self.real:
             import asyncio
 

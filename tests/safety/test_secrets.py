@@ -33,7 +33,7 @@ def test_error_texts_never_show_the_secret_or_the_signature(sandbox, make_client
     error = caught.value
     texts = [str(error), repr(error), "".join(traceback.format_exception(error))]
     if isinstance(error, OutcomeUnknown):
-        texts.append(str(client.reconcile_outcome(error, settle=False)))
+        texts.append(str(client.reconcile_outcome(error, wait=False)))
     signatures = [r.url.params["signature"] for r in sent if "signature" in r.url.params]
     assert signatures
     for text in texts:

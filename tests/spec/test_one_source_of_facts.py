@@ -29,6 +29,14 @@ CLIENT_ENDPOINTS = [
 ]
 
 
+def test_the_clis_default_margins_are_the_clients():
+    from auth_plugin.cli import parser
+    from auth_plugin.safe.reconcile import DEFAULT_STAMP_MARGIN_MS, DEFAULT_VISIBILITY_LAG_MS
+
+    assert parser.DEFAULT_STAMP_MARGIN_MS == DEFAULT_STAMP_MARGIN_MS
+    assert parser.DEFAULT_VISIBILITY_LAG_MS == DEFAULT_VISIBILITY_LAG_MS
+
+
 @pytest.mark.parametrize("endpoint", CLIENT_ENDPOINTS, ids=lambda e: e.name)
 def test_the_clients_weight_of_each_endpoint_is_the_specs(endpoint):
     module = endpoint.operation.__name__.rsplit(".", 1)[1]

@@ -5,6 +5,7 @@ endpoints       the endpoints called, each a small definition over the generated
 effects         what the flow asks of a driver (Call, Sleep, ReadServerTime)
 flow            admission, pacing, send, classify, retry, resync, reconcile
 classify        an answer (or a transport failure) -> one error of the family
+outcomes        the one table of error answers -> outcome, error class and source
 errors          that family, under the signer's PapiError
 retry_policy    when a repay may be resent (never after an unknown outcome)
 pacing          the weight budget

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auth_plugin.safe import journal
 from auth_plugin.safe.journal import (
@@ -23,7 +25,8 @@ from auth_plugin.safe.journal import (
     SentLine,
     SettledLine,
 )
-from auth_plugin.signer.errors import PapiError
+from auth_plugin.signer.errors import InvalidInput, PapiError
+from auth_plugin.signer.validation import canonical_amount
 
 ID = "0123456789abcdef"
 T = 1_700_000_000_000
@@ -185,6 +188,29 @@ def test_a_bad_field_is_refused_on_write_and_nothing_is_written(log, line):
     with pytest.raises(ValueError):
         log.append(AckLine(ID, 1), line)
     assert log.read() == [sent()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text("0123456789.", max_size=30),
+        st.decimals(min_value=0, max_value=10**20, places=9).map(str),
+        st.decimals(min_value=Decimal("1e-8"), max_value=10**19 - 1, places=8).map(
+            canonical_amount
+        ),
+    )
+)
+def test_the_amount_field_is_exactly_what_canonical_amount_returns(text):
+    try:
+        canonical = canonical_amount(text) == text
+    except InvalidInput:
+        canonical = False
+    try:
+        _text(sent(amount=text))
+        written = True
+    except ValueError:
+        written = False
+    assert written == canonical
 
 
 def test_not_a_line_is_a_type_error(log):

@@ -59,9 +59,22 @@ _HOMES = {
     "auth_plugin.safe.config": ("ClientConfig",),
     "auth_plugin.safe.pacing": ("WeightBudget",),
     "auth_plugin.safe.retry_policy": ("RetryPolicy",),
-    "auth_plugin.safe.reconcile": ("ReconcileResult", "SentRepay", "Verdict"),
+    "auth_plugin.safe.reconcile": (
+        "GroupResult",
+        "Margins",
+        "ReconcileResult",
+        "SentRepay",
+        "Verdict",
+    ),
+    "auth_plugin.safe.journal": ("Journal", "JournalError"),
     "papi_repay_client.models": ("RepayRecordMatch",),
-    "auth_plugin.safe.results": ("BorrowResult", "Debt", "RepayAllResult", "RepayResult"),
+    "auth_plugin.safe.results": (
+        "BorrowResult",
+        "Confirmation",
+        "Debt",
+        "RepayAllResult",
+        "RepayResult",
+    ),
     "auth_plugin.safe.sync_client": ("RepayClient",),
     "auth_plugin.safe.async_client": ("AsyncRepayClient",),
 }
@@ -99,13 +112,22 @@ if TYPE_CHECKING:
         ServiceUnavailable,
         TimestampRejected,
     )
+    from auth_plugin.safe.journal import Journal, JournalError
     from auth_plugin.safe.pacing import WeightBudget
     from auth_plugin.safe.reconcile import (
+        GroupResult,
+        Margins,
         ReconcileResult,
         SentRepay,
         Verdict,
     )
-    from auth_plugin.safe.results import BorrowResult, Debt, RepayAllResult, RepayResult
+    from auth_plugin.safe.results import (
+        BorrowResult,
+        Confirmation,
+        Debt,
+        RepayAllResult,
+        RepayResult,
+    )
     from auth_plugin.safe.retry_policy import RetryPolicy
     from auth_plugin.safe.sync_client import RepayClient
     from auth_plugin.signer.api_key import API_KEY_HEADER

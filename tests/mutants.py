@@ -4,7 +4,11 @@ Each mutant is one textual change to the client. The runner applies it, runs the
 CLI tests (stopping at the first failure), expects them to FAIL, and restores the file
 whatever happens. A mutant the tests survive is a hole in the proof: the run fails.
 
-    python -m tests.mutants [NAME ...]     (default: all)
+    python -m tests.mutants [--proof] [NAME ...]     (default: all)
+
+With --proof only the proof runs (the property tests, RECONCILE_EXAMPLES, default 300, and
+the in-flight and concurrent-run tests): each mutant must make the proof itself fail, not
+just a unit test written for it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ["tests/safety", "tests/cli"]
+PROOF = [
+    "tests/safety/test_reconcile_property.py",
+    "tests/safety/test_reconcile_in_flight.py",
+    "tests/cli/test_cli_concurrent.py",
+]
 
 
 @dataclass(frozen=True)
@@ -104,9 +113,9 @@ MUTANTS = (
     Mutant(
         "unknown-settles-as-refused",
         "auth_plugin/safe/flow.py",
-        "        elif error.executed is False:",
-        "        elif True:",
-        "every error settles the send as refused (an unknown outcome included)",
+        "            error.attach(sent, self.margins)\n",
+        "            error.attach(sent, self.margins)\n            self.sends.refused(sent)\n",
+        "a send of unknown outcome settled as refused: no longer anyone's rival",
     ),
     Mutant(
         "408-is-a-rejection",
@@ -125,7 +134,7 @@ MUTANTS = (
 )
 
 
-def run(mutant: Mutant) -> tuple[bool, float, str]:
+def run(mutant: Mutant, tests: list[str]) -> tuple[bool, float, str]:
     """(caught, seconds, the first failure's line) for one mutant."""
     path = ROOT / mutant.path
     original = path.read_text()
@@ -135,7 +144,7 @@ def run(mutant: Mutant) -> tuple[bool, float, str]:
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
         done = subprocess.run(  # noqa: S603 - our own interpreter and test paths
-            [sys.executable, "-m", "pytest", "-x", "-q", *TESTS],
+            [sys.executable, "-m", "pytest", "-x", "-q", *tests],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -147,11 +156,13 @@ def run(mutant: Mutant) -> tuple[bool, float, str]:
     return done.returncode != 0, time.monotonic() - started, (failed or ["-"])[0]
 
 
-def main(names: list[str]) -> int:
+def main(words: list[str]) -> int:
+    proof = "--proof" in words
+    names = [word for word in words if word != "--proof"]
     chosen = [m for m in MUTANTS if not names or m.name in names]
     survivors = 0
     for mutant in chosen:
-        caught, seconds, first = run(mutant)
+        caught, seconds, first = run(mutant, PROOF if proof else TESTS)
         survivors += not caught
         verdict = "caught" if caught else "SURVIVED"
         print(f"{verdict:8} {mutant.name:26} {seconds:6.1f} s  {mutant.why}", flush=True)

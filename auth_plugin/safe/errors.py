@@ -12,6 +12,8 @@ PapiError                 (auth_plugin.signer.errors, with InvalidInput, KeyLoad
 |   +-- ServiceUnavailable    503 "Service Unavailable.": may be resent later
 +-- ConnectionFailed      no connection was made (refused, connect timeout, no pooled
 |                         connection, proxy tunnel refused): NOT executed
++-- JournalError          (auth_plugin.safe.journal) the journal of sends can't be used
+|                         safely: a send it could not record was NOT sent
 +-- OutcomeUnknown        every other answer: 408; -1006 or -1007 with any status; a 5xx
                           other than "Service Unavailable."; a 4xx without a documented
                           refusal (HTML, empty, -1000, ...); a read timeout or a connection

@@ -44,11 +44,11 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, seed, settings
 from hypothesis import strategies as st
 
-from auth_plugin import OutcomeUnknown, PapiError, RepayClient
+from auth_plugin import OutcomeUnknown, PapiError, RepayClient, RetryPolicy
 from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
 from auth_plugin.signer.errors import ClockSyncError
 from papi_sandbox.testing import SandboxHandle
-from tests.safety.helpers import ACCOUNT, RECORDS, Sleeper, credentials_for
+from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, credentials_for
 
 EXAMPLES = int(os.environ.get("RECONCILE_EXAMPLES", "300"))
 SEED = int(os.environ["RECONCILE_SEED"])  # set (or chosen and printed) by tests/conftest.py
@@ -97,6 +97,7 @@ class Scenario:
     noise: int
     records_fault: str | None
     step_back_ms: int
+    time_latency: float = 0.0
 
 
 scenarios = st.builds(
@@ -116,6 +117,7 @@ scenarios = st.builds(
     noise=st.sampled_from([0, 0, 120, 1050]),
     records_fault=st.sampled_from([None, None, "once", "always", "unknown_408"]),
     step_back_ms=st.sampled_from([0, 0, 0, 2_000, 30_000]),
+    time_latency=st.sampled_from([0.0, 0.0, 0.0, 0.1]),
 )
 
 QUIET = Scenario(
@@ -149,12 +151,19 @@ def _with(**changes: object) -> Scenario:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(scenario=scenarios)
+# The client's clock 999 ms ahead of the server's, never measured.
+@example(_with(skew_ms=-999, fault="drop_after", recv_window=1))
 # The server 999 ms ahead of an uncalibrated client: the record is stamped at t - 999, and
 # D earlier still: the first ms of the window.
 @example(_with(skew_ms=999, fault="unknown_after", stamp_shift_ms=-D))
 # Executed at the last moment its timestamp passes, stamped D later, shown L after that: the
 # last ms of the window, visible only just before the records are read.
 @example(_with(fault="queue_deadline", queue_ms=0, stamp_shift_ms=D, lag_ms=L, recv_window=3000))
+# A slow time endpoint (a 100 ms round trip): the server's clock is known to +-50 ms only, and
+# the record is shown at the last ms it may be.
+@example(
+    _with(fault="queue_deadline", stamp_shift_ms=D, lag_ms=L, recv_window=2000, time_latency=0.1)
+)
 # A definite "not executed": refused before executing with a 4xx "execution status unknown".
 @example(_with(fault="unknown_before_408"))
 # Queued past its window: the server refuses it (-1021) when it comes to it.
@@ -207,8 +216,9 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
     before = {r.tran_id for r in sandbox.repays(ACCOUNT)}
 
     _arm(sandbox, scenario)
+    # The faults stay armed: a request the server still holds consumes its record faults when
+    # it executes, later (the reconciliation arms only record-read faults).
     request, acknowledged = _send(client, scenario)
-    sandbox.faults.clear()
     if request is None:  # refused before a timestamp existed: nothing may have executed
         time.sleep(scenario.latency)
         assert _new_records(sandbox, before) == []
@@ -222,6 +232,8 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
     elif scenario.records_fault is not None:
         times = 1 if scenario.records_fault == "once" else None
         sandbox.faults.inject("unavailable", times=times, path=RECORDS)
+    if scenario.time_latency:
+        sandbox.faults.inject("latency_before", None, TIME, seconds=scenario.time_latency)
 
     result = _reconcile(client, request, scenario)
     sandbox.faults.clear()
@@ -365,3 +377,100 @@ def _add_noise(sandbox: SandboxHandle, request: SentRepay, count: int) -> None:
     for n in range(count):
         when = window.first + (n * 7919) % span
         sandbox.ledger.repay(ACCOUNT, ASSET, Decimal("0.00001"), when)
+
+
+GROUP_FAULTS = (
+    "unknown_after",
+    "unknown_after_408",
+    "overloaded",
+    "unknown_before_408",
+    "drop_after",
+    "queue_deadline",
+)
+
+
+@dataclass(frozen=True)
+class GroupScenario:
+    faults: tuple[str, ...]
+    gap_ms: int
+    recv_window: int
+    stamp_shift_ms: int
+    lag_ms: int
+    pending_too: bool
+
+
+group_scenarios = st.builds(
+    GroupScenario,
+    faults=st.lists(st.sampled_from(GROUP_FAULTS), min_size=1, max_size=4).map(tuple),
+    gap_ms=st.sampled_from([0, 100, 3_000, 20_000]),
+    recv_window=st.sampled_from([1000, 5000, 30_000]),
+    stamp_shift_ms=st.one_of(st.just(0), st.integers(-D, D)),
+    lag_ms=st.one_of(st.just(0), st.integers(0, L)),
+    pending_too=st.booleans(),
+)
+
+
+@pytest.mark.timeout(max(600, 2 * EXAMPLES))
+@seed(SEED)
+@settings(
+    max_examples=max(1, EXAMPLES // 3),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=group_scenarios)
+# Three alike sends, two executed, windows overlapping: "2 of 3 executed".
+@example(GroupScenario(("unknown_after", "overloaded", "drop_after"), 100, 5000, 0, 0, False))
+def test_alike_sends_settled_together_never_lie(shared_sandbox, key, scenario):
+    """Alike sends whose outcomes are all unknown, left unresolved, then reconciled together:
+    a group settled as "k of n" has exactly k (+ pending) records of its own sends; anything
+    it can't share out is "ambiguous", never a count."""
+    sandbox = shared_sandbox
+    sandbox.reset()
+    sandbox.ledger.set_balance(
+        ACCOUNT, ASSET, principal=Decimal(1000), interest=Decimal(0), free=Decimal(2000)
+    )
+    with RepayClient(
+        sandbox.base_url,
+        credentials_for(key),
+        recv_window=scenario.recv_window,
+        read_timeout=READ_TIMEOUT,
+        retry=RetryPolicy.none(),
+        margins=Margins(D, L),
+        sleep=Sleeper(clock=sandbox.clock),
+    ) as client:
+        for fault in scenario.faults:
+            faults = _with(
+                fault=fault,
+                stamp_shift_ms=scenario.stamp_shift_ms,
+                lag_ms=scenario.lag_ms,
+                pending_too=scenario.pending_too,
+            )
+            _arm(sandbox, faults)
+            _try(client.repay, ASSET, AMOUNT)
+            sandbox.clock.shift(scenario.gap_ms)
+        sends = client.unresolved
+        results = _patient(lambda: client.reconcile_unresolved("repay", ASSET, AMOUNT))
+    ours = {r.tran_id: r for r in sandbox.repays(ACCOUNT)}
+    assert len(ours) <= len(scenario.faults)
+    settled = [r for r in results if r.verdict is Verdict.SETTLED]
+    assert sum(len(r.sends) for r in results) == len(sends)
+    for result in settled:
+        listed = [*result.executed, *result.pending]
+        assert {r.tx_id for r in listed} <= set(ours), result
+        assert all(ours[r.tx_id].status == "CONFIRMED" for r in result.executed), result
+    if len(settled) == len(results):
+        event(f"{len(sends)} sends, {len(results)} group(s), all settled")
+        counted = sum(len(r.executed) + len(r.pending) for r in settled)
+        assert counted == len(ours), (results, ours)
+    else:
+        event("a group left ambiguous")
+
+
+def _patient(call):
+    for _ in range(READ_TRIES):
+        try:
+            return call()
+        except PapiError as error:
+            if not _read_timed_out(error):
+                raise
+    raise AssertionError(f"every read timed out {READ_TRIES} times")

@@ -6,13 +6,14 @@ whatever happens. A mutant the tests survive is a hole in the proof: the run fai
 
     python -m tests.mutants [--proof] [NAME ...]     (default: all)
 
-With --proof only the proof runs (the property tests, RECONCILE_EXAMPLES, default 300, and
-the in-flight and concurrent-run tests): each mutant must make the proof itself fail, not
-just a unit test written for it.
+With --proof only the proof runs (the property tests, RECONCILE_EXAMPLES, default 300; the
+clock logic in a simulated world; the in-flight and concurrent-run tests): each mutant must
+make the proof itself fail, not just a unit test written for it.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ["tests/safety", "tests/cli"]
 PROOF = [
     "tests/safety/test_reconcile_property.py",
+    "tests/safety/test_reconcile_clock.py",
     "tests/safety/test_reconcile_in_flight.py",
     "tests/cli/test_cli_concurrent.py",
 ]
@@ -172,4 +174,6 @@ def main(words: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # A stopped run must still restore the file it changed (the `finally` in `run`).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     raise SystemExit(main(sys.argv[1:]))

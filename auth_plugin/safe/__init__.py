@@ -9,7 +9,10 @@ outcomes        the one table of error answers -> outcome, error class and sourc
 errors          that family, under the signer's PapiError
 retry_policy    when a repay may be resent (never after an unknown outcome)
 pacing          the weight budget
-reconcile       verdicts from the repay records
+reconcile       windows, margins and verdicts from the records (one send, or a group)
+sends           the ledger of this client's money-moving sends, registered before they leave
+journal         that ledger on disk: one write-ahead file per account, shared between runs
+results         what a call answers (RepayResult, Confirmation, Debt, ...)
 sync_client     RepayClient        (httpx.Client, time.sleep)
 async_client    AsyncRepayClient   (httpx.AsyncClient, asyncio.sleep)
 """

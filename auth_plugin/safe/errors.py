@@ -162,11 +162,11 @@ class OutcomeUnknown(PapiError):
         self.sent_id = sent.sent_id
         self.recv_window = sent.recv_window
         window = sent.window(margins)
-        self.args = (
-            f"{self.args[0] if self.args else ''}; a verdict (`reconcile_outcome`) can be had "
-            f"once the server's clock is past {window.last + margins.lag_ms}, assuming "
-            f"{margins.describe()}",
+        self.message = (
+            f"{self.message}; a verdict (`reconcile_outcome`) can be had once the server's "
+            f"clock is past {window.last + margins.lag_ms}, assuming {margins.describe()}"
         )
+        self.args = (self.message,)
 
 
 __all__ = [

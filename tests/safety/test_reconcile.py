@@ -41,6 +41,9 @@ def test_after_a_dropped_connection_the_executed_repay_is_found(sandbox, make_cl
     sandbox.faults.inject("drop_after")
     with pytest.raises(OutcomeUnknown) as caught:
         client.repay("BTC", "0.01")
+    shown_by = caught.value.timestamp_ms + 5_000 + STAMP_MS + LAG_MS
+    assert f"can be had once the server's clock is past {shown_by}" in str(caught.value)
+    assert "assuming a record stamped within 5000 ms" in str(caught.value)
     close_windows(sandbox)
     result = client.reconcile_outcome(caught.value)
     (record,) = sandbox.repays(ACCOUNT)

@@ -43,8 +43,8 @@ MUTANTS = (
     Mutant(
         "read-1s-early",
         "auth_plugin/safe/reconcile.py",
-        "return self.read_from_ms > self.window.last + self.margins.lag_ms",
-        "return self.read_from_ms > self.window.last + self.margins.lag_ms - 1000",
+        "        return window.last + self.lag_ms\n",
+        "        return window.last + self.lag_ms - 1000\n",
         "the records are read 1 s before every record must be shown",
     ),
     Mutant(
@@ -66,8 +66,8 @@ MUTANTS = (
     Mutant(
         "ignore-visibility-lag",
         "auth_plugin/safe/reconcile.py",
-        "return self.read_from_ms > self.window.last + self.margins.lag_ms",
-        "return self.read_from_ms > self.window.last",
+        "        return window.last + self.lag_ms\n",
+        "        return window.last\n",
         "read as soon as the window ends: a record not shown yet is missed",
     ),
     Mutant(

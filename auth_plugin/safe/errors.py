@@ -164,7 +164,7 @@ class OutcomeUnknown(PapiError):
         window = sent.window(margins)
         self.message = (
             f"{self.message}; a verdict (`reconcile_outcome`) can be had once the server's "
-            f"clock is past {window.last + margins.lag_ms}, assuming {margins.describe()}"
+            f"clock is past {margins.shown_by(window)}, assuming {margins.describe()}"
         )
         self.args = (self.message,)
 

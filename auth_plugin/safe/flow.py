@@ -279,7 +279,7 @@ class SafeFlow:
         """Measure the server's clock, wait (if `wait`) until every record the sends can have
         must be shown, measure again, then read every page of their window."""
         window = group_window(sends, self.margins)
-        shown_by = window.last + self.margins.lag_ms
+        shown_by = self.margins.shown_by(window)
         sample = yield from self.sync_clock()
         for _ in range(MAX_WAITS):
             low = self.server_now_low(sample)

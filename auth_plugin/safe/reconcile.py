@@ -100,6 +100,10 @@ class Margins:
             f"shown within {self.lag_ms} ms of its stamp"
         )
 
+    def shown_by(self, window: Window) -> int:
+        """The server time by which every record `window` can hold is shown."""
+        return window.last + self.lag_ms
+
 
 Key = tuple[str, str, str, int]
 
@@ -193,7 +197,7 @@ class Reading:
     @property
     def closed(self) -> bool:
         """Every record the request(s) can have was shown when reading began."""
-        return self.read_from_ms > self.window.last + self.margins.lag_ms
+        return self.read_from_ms > self.margins.shown_by(self.window)
 
     def basis(self) -> str:
         """What a "not executed" rests on."""
@@ -381,7 +385,7 @@ def judge(
         return result(
             Verdict.UNKNOWN,
             f"the request could still execute or its record still appear until server time "
-            f"{window.last + margins.lag_ms}; reconcile again after it",
+            f"{margins.shown_by(window)}; reconcile again after it",
         )
     if not candidates:
         if reading.stepped_back:
@@ -494,7 +498,7 @@ def judge_group(
         return result(
             Verdict.UNKNOWN,
             f"a send could still execute or its record still appear until server time "
-            f"{reading.window.last + margins.lag_ms}",
+            f"{margins.shown_by(reading.window)}",
         )
     live = [
         row for row in walk.rows.values() if any(sent.could_own(row, margins) for sent in group)

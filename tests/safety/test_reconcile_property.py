@@ -46,6 +46,7 @@ from hypothesis import strategies as st
 
 from auth_plugin import OutcomeUnknown, PapiError, RepayClient, RetryPolicy
 from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
+from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.errors import ClockSyncError
 from papi_sandbox.testing import SandboxHandle
 from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, credentials_for
@@ -98,6 +99,8 @@ class Scenario:
     records_fault: str | None
     step_back_ms: int
     time_latency: float = 0.0
+    frozen_clock: bool = False  # every send signed in the same ms: alike sends
+    unresolved_fault: str = "unknown_after"
 
 
 scenarios = st.builds(
@@ -118,6 +121,8 @@ scenarios = st.builds(
     records_fault=st.sampled_from([None, None, "once", "always", "unknown_408"]),
     step_back_ms=st.sampled_from([0, 0, 0, 2_000, 30_000]),
     time_latency=st.sampled_from([0.0, 0.0, 0.0, 0.1]),
+    frozen_clock=st.sampled_from([False] * 7 + [True]),
+    unresolved_fault=st.sampled_from(["unknown_after", "unknown_before"]),
 )
 
 QUIET = Scenario(
@@ -164,6 +169,9 @@ def _with(**changes: object) -> Scenario:
 @example(
     _with(fault="queue_deadline", stamp_shift_ms=D, lag_ms=L, recv_window=2000, time_latency=0.1)
 )
+# Signed in the same ms as an earlier send of unknown outcome that never executed: described
+# by its asset, amount and timestamp, the acknowledged send can't be told from it.
+@example(_with(frozen_clock=True, unresolved=True, unresolved_fault="unknown_before"))
 # A definite "not executed": refused before executing with a 4xx "execution status unknown".
 @example(_with(fault="unknown_before_408"))
 # Queued past its window: the server refuses it (-1021) when it comes to it.
@@ -179,9 +187,11 @@ def test_reconciliation_never_lies(shared_sandbox, key, scenario):
         ACCOUNT, ASSET, principal=Decimal(1000), interest=Decimal(0), free=Decimal(2000)
     )
     sandbox.clock.shift(scenario.skew_ms)
+    frozen = time.time_ns()
     with RepayClient(
         sandbox.base_url,
         credentials_for(key),
+        clock=Clock(source=lambda: frozen) if scenario.frozen_clock else None,
         recv_window=scenario.recv_window,
         read_timeout=READ_TIMEOUT,
         margins=Margins(D, L),
@@ -208,7 +218,7 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
     earlier = [_try(client.repay, ASSET, AMOUNT) for _ in range(scenario.acknowledged)]
     unresolved = False  # (a 1 ms recvWindow may still meet -1021)
     if scenario.unresolved:
-        sandbox.faults.inject("unknown_after")
+        sandbox.faults.inject(scenario.unresolved_fault)
         earlier.append(_try(client.repay, ASSET, AMOUNT))
         unresolved = isinstance(earlier[-1], OutcomeUnknown)
         sandbox.faults.clear()
@@ -252,6 +262,8 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
     alike = request.sent_id is None and request.timestamp_ms in _stamps(earlier)
     if alike:
         event("described by hand, alike an earlier send")
+        # Whichever send it means, only these are true of every send it fits.
+        assert result.verdict in (Verdict.AMBIGUOUS, Verdict.UNKNOWN), result
     stepped = scenario.step_back_ms > 0 and scenario.calibrated
     definite_expected = (
         scenario.records_fault != "always" and not unresolved and not alike and not stepped

@@ -74,6 +74,7 @@ REPAY_FAULTS = (
     "unknown_after_408",
     "unknown_after_400",
     "unknown_before_408",
+    "unknown_before_400",
     "drop_after",
     "pending_record",
     "queue",
@@ -279,10 +280,10 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
 
 def _arm(sandbox: SandboxHandle, scenario: Scenario) -> None:
     fault = scenario.fault
-    if fault in ("unknown_after_408", "unknown_before_408"):
+    if fault in ("unknown_after_408", "unknown_before_408", "unknown_before_400"):
         code, msg = UNKNOWN_1007
-        kind = fault.rsplit("_", 1)[0]
-        sandbox.faults.inject(kind, status=408, code=code, msg=msg)
+        kind, status = fault.rsplit("_", 1)
+        sandbox.faults.inject(kind, status=int(status), code=code, msg=msg)
     elif fault == "unknown_after_400":
         code, msg = UNKNOWN_1006
         sandbox.faults.inject("unknown_after", status=400, code=code, msg=msg)

@@ -58,10 +58,12 @@ READ_TIMEOUT = 0.15
 READ_TRIES = 5
 # The client's margins, written out: the faults below stay within them.
 D, L = 5_000, 5_000
-UNKNOWN_1007 = (-1007, "Timeout waiting for response from backend server. Send status unknown; "
-                "execution status unknown.")  # fmt: skip
-UNKNOWN_1006 = (-1006, "An unexpected response was received from the message bus. Execution "
-                "status unknown.")  # fmt: skip
+# The 4xx "execution status unknown" answers: code -> msg (the error-code pages).
+UNKNOWN_MSGS = {
+    -1007: "Timeout waiting for response from backend server. Send status unknown; execution "
+    "status unknown.",
+    -1006: "An unexpected response was received from the message bus. Execution status unknown.",
+}
 
 # (kind, extra inject arguments)
 REPAY_FAULTS = (
@@ -71,10 +73,12 @@ REPAY_FAULTS = (
     "unavailable",
     "overloaded",
     "unknown_after",
-    "unknown_after_408",
-    "unknown_after_400",
-    "unknown_before_408",
-    "unknown_before_400",
+    # kind_status_code: an unknown answer with that HTTP status and Binance code
+    "unknown_after_408_1007",
+    "unknown_after_400_1006",
+    "unknown_after_400_1007",
+    "unknown_before_408_1007",
+    "unknown_before_400_1007",
     "drop_after",
     "pending_record",
     "queue",
@@ -174,11 +178,13 @@ def _with(**changes: object) -> Scenario:
 # by its asset, amount and timestamp, the acknowledged send can't be told from it.
 @example(_with(frozen_clock=True, unresolved=True, unresolved_fault="unknown_before"))
 # A definite "not executed": refused before executing with a 4xx "execution status unknown".
-@example(_with(fault="unknown_before_408"))
+@example(_with(fault="unknown_before_408_1007"))
+# Executed, then answered 400 -1007: the body says the execution status is unknown.
+@example(_with(fault="unknown_after_400_1007"))
 # Queued past its window: the server refuses it (-1021) when it comes to it.
 @example(_with(fault="queue", queue_ms=70_000, recv_window=2000))
 # A 400 -1006 after execution; the records read once answered 408 -1007.
-@example(_with(fault="unknown_after_400", records_fault="unknown_408", noise=120))
+@example(_with(fault="unknown_after_400_1006", records_fault="unknown_408", noise=120))
 # Measured, then the server's clock steps back 30 s: "not executed" would rest on nothing.
 @example(_with(fault="overloaded", calibrated=True, step_back_ms=30_000))
 def test_reconciliation_never_lies(shared_sandbox, key, scenario):
@@ -238,8 +244,10 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
     if scenario.step_back_ms:
         sandbox.clock.shift(-scenario.step_back_ms)
     if scenario.records_fault == "unknown_408":
-        code, msg = UNKNOWN_1007
-        sandbox.faults.inject("unknown_before", path=RECORDS, status=408, code=code, msg=msg)
+        code = -1007
+        sandbox.faults.inject(
+            "unknown_before", path=RECORDS, status=408, code=code, msg=UNKNOWN_MSGS[code]
+        )
     elif scenario.records_fault is not None:
         times = 1 if scenario.records_fault == "once" else None
         sandbox.faults.inject("unavailable", times=times, path=RECORDS)
@@ -280,13 +288,10 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
 
 def _arm(sandbox: SandboxHandle, scenario: Scenario) -> None:
     fault = scenario.fault
-    if fault in ("unknown_after_408", "unknown_before_408", "unknown_before_400"):
-        code, msg = UNKNOWN_1007
-        kind, status = fault.rsplit("_", 1)
-        sandbox.faults.inject(kind, status=int(status), code=code, msg=msg)
-    elif fault == "unknown_after_400":
-        code, msg = UNKNOWN_1006
-        sandbox.faults.inject("unknown_after", status=400, code=code, msg=msg)
+    if fault is not None and fault.startswith("unknown_") and fault.count("_") == 3:
+        kind, status, number = fault.rsplit("_", 2)
+        code = -int(number)
+        sandbox.faults.inject(kind, status=int(status), code=code, msg=UNKNOWN_MSGS[code])
     elif fault in ("queue", "queue_deadline"):
         sandbox.faults.inject(fault, ms=scenario.queue_ms)
     elif fault is not None:
@@ -394,9 +399,9 @@ def _add_noise(sandbox: SandboxHandle, request: SentRepay, count: int) -> None:
 
 GROUP_FAULTS = (
     "unknown_after",
-    "unknown_after_408",
+    "unknown_after_408_1007",
     "overloaded",
-    "unknown_before_408",
+    "unknown_before_408_1007",
     "drop_after",
     "queue_deadline",
 )

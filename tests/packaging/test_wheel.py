@@ -153,15 +153,22 @@ def test_the_client_alone_repays_against_the_sandbox(
     assert (usdt.principal, usdt.free) == (Decimal(75), Decimal(975))
 
 
+@pytest.mark.parametrize(
+    ("command", "prog"),
+    [
+        (("papi-sandbox",), "papi-sandbox"),
+        (("python", "-m", "papi_sandbox"), "python -m papi_sandbox"),
+    ],
+)
 def test_papi_sandbox_without_the_extra_says_what_to_install(
-    client_venv: FreshVenv, tmp_path: Path
+    client_venv: FreshVenv, tmp_path: Path, command: tuple[str, ...], prog: str
 ) -> None:
-    done = _may_fail(client_venv.bin("papi-sandbox"), "--port", "0", cwd=tmp_path)
+    done = _may_fail(client_venv.bin(command[0]), *command[1:], "--port", "0", cwd=tmp_path)
 
     assert done.returncode == 6, done.stdout + done.stderr
     assert done.stdout == ""
     [line] = done.stderr.splitlines()
-    assert line.startswith("papi-sandbox: error: ") and "is not installed" in line
+    assert line.startswith(f"{prog}: error: ") and "is not installed" in line
     assert line.endswith("(pip install 'papi-repay[sandbox]')")
 
 
@@ -242,6 +249,50 @@ def test_papi_sandbox_command_serves_on_a_free_loopback_port(
 
     usage = sandbox_venv.run(sandbox_venv.python, "-m", "papi_sandbox", "--help", cwd=tmp_path)
     assert "--accounts" in usage.stdout
+
+
+def test_the_demo_accounts_work_from_the_wheel_with_every_key_type(
+    sandbox_venv: FreshVenv, tmp_path: Path
+) -> None:
+    server = subprocess.Popen(
+        [sandbox_venv.bin("papi-sandbox"), "--port", "0", "--log-level", "warning"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stderr is not None
+        base_url = server.stdout.readline().split()[-1]
+        said = [server.stderr.readline().strip() for _ in range(4)]
+        files = {line.split()[0]: line.rsplit(" ", 1)[1] for line in said[1:]}
+        accounts = Path(files["demo-hmac-api-key"])
+        [secret] = [
+            line.split(":", 1)[1].strip()
+            for line in accounts.read_text().splitlines()
+            if line.strip().startswith("secret:")
+        ]
+        key_env = {
+            "demo-hmac-api-key": {"BINANCE_API_SECRET": secret},
+            "demo-rsa-api-key": {"BINANCE_PRIVATE_KEY_PATH": files["demo-rsa-api-key"]},
+            "demo-ed25519-api-key": {"BINANCE_PRIVATE_KEY_PATH": files["demo-ed25519-api-key"]},
+        }
+        for api_key, signing in key_env.items():
+            repay = [sandbox_venv.bin("papi-repay"), "BTC", "0.001", "--base-url", base_url]
+            env = {k: v for k, v in clean_env().items() if not k.startswith("BINANCE_")}
+            env.update(BINANCE_API_KEY=api_key, PAPI_REPAY_JOURNAL_DIR=str(tmp_path), **signing)
+            done = subprocess.run(
+                repay, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 0, (api_key, done.stderr)
+            assert done.stdout.strip().isdigit()
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+    assert accounts.is_relative_to(sandbox_venv.path)
+    assert Path(files["demo-rsa-api-key"]).is_relative_to(sandbox_venv.path)
 
 
 def test_the_example_bot_tests_pass_with_the_installed_plugin(

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.factory import prepare_client, trading_timeout
 from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import SafeFlow
 from auth_plugin.safe.pacing import WeightBudget
@@ -50,6 +51,7 @@ class ClientBase(ABC):
             timeout=self.timeout,
             httpx_args=config.httpx_args,
         )
+        refuse_demo_keys(config.base_url, credentials)
         self._sleep = self._default_sleep() if sleep is None else sleep
         self._open()
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from auth_plugin.cli import inputs
 from auth_plugin.cli.help import PROG, ExitCode
 from auth_plugin.cli.parser import DEBT
 from auth_plugin.client.defaults import default_time_url
@@ -35,9 +36,8 @@ from auth_plugin.safe.journal import Journal, JournalError
 from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
 from auth_plugin.safe.results import RepayResult, plain
 from auth_plugin.safe.sync_client import RepayClient
-from auth_plugin.signer.credentials import resolve_credentials
 from auth_plugin.signer.redaction import redact
-from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
+from auth_plugin.signer.validation import validate_asset, validate_recv_window
 
 ALL = "all"  # AMOUNT that repays the whole debt
 
@@ -90,13 +90,13 @@ def run(
     try:
         asset = None if args.asset is None else validate_asset(args.asset)
         whole = not debt_only and args.amount == ALL
-        amount = "" if debt_only or whole else canonical_amount(args.amount)
+        amount = "" if debt_only or whole else inputs.amount(args.amount)
         recv_window = None if debt_only else _recv_window(args)
         if checking and whole:
             raise InvalidInput("--check and --check-unresolved need the repay's AMOUNT")
         if not debt_only and args.check is not None:
             check_timestamp(args.check)
-        credentials = resolve_credentials(env=env)
+        credentials = inputs.credentials(env)
         journal = None
         if not debt_only and not args.no_journal:
             directory = Journal.default_directory(env)

@@ -310,4 +310,4 @@ def test_the_example_bot_tests_pass_with_the_installed_plugin(
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout, done.stdout
+    assert "7 passed" in done.stdout, done.stdout

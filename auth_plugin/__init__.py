@@ -15,7 +15,7 @@ Every name below loads on first use, so `import auth_plugin` (and `papi-repay --
 cheap: httpx and the generated client load only with the part that needs them.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
 
@@ -162,13 +162,14 @@ def __getattr__(name: str) -> "Any":
     home = _HOME_OF.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), _ALIASES.get(name, name))
+    value = getattr(_import_module(home), _ALIASES.get(name, name))
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME_OF])
+    """The public names, each once (not the loader's own)."""
+    return list(__all__)
 
 
 __all__ = sorted(_HOME_OF)

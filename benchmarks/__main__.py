@@ -5,7 +5,7 @@ every section writes `benchmarks/latest.md`; a `--quick` or partial run writes
 `benchmarks/.bench/latest-quick.md` or `latest-partial.md` there instead (git-ignored), so it
 never replaces the last full result. Every server and load generator runs on 127.0.0.1 in child
 processes that end by themselves; every loop is bounded in count and time (a full run takes
-about 4 minutes on 2 cores).
+about 3 minutes on 2 cores; 185 s the last time).
 
 Sections (`--only`): overhead (1), startup (2, 2b), async (3), sandbox (4), lifecycle (5:
 `RepayClient.debt()` / `repay_all()` vs the official SDK against the sandbox).

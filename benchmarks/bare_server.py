@@ -1,7 +1,7 @@
 """The ceiling for the sandbox: the same stack (Starlette on uvicorn, same uvicorn settings as
 `python -m papi_sandbox`) answering the repay path with a constant result and nothing else.
 
-Mirrors `papi_sandbox/__main__.py`: a socket bound first, then
+Mirrors `papi_sandbox/serve.py`: a socket bound first, then
 `uvicorn.Server(uvicorn.Config(app, http=..., log_level=..., timeout_graceful_shutdown=5))`
 `.run(sockets=[sock])`, and the same "listening on" line. `http` is the HTTP/1.1 implementation
 the sandbox picks (`papi_sandbox.deadlines.resolve_http`: httptools when installed, else h11),

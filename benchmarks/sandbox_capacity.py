@@ -177,7 +177,7 @@ def recorded_repays(base_url: str, since_ms: int) -> int:
 
 def sandbox_unavailable() -> str | None:
     try:
-        import papi_sandbox.__main__  # noqa: F401
+        import papi_sandbox.serve  # noqa: F401
     except ImportError as error:
         return f"papi_sandbox is not importable yet: {error}"
     return None

@@ -1,7 +1,7 @@
 """Run the real sandbox entry point (`python -m papi_sandbox`) under a watchdog.
 
 `python -m benchmarks.sandbox_server --max-seconds S -- <papi_sandbox arguments>`: everything
-after `--` goes unchanged to `papi_sandbox.__main__.main`, so the benchmark measures the sandbox
+after `--` goes unchanged to `papi_sandbox.serve.main`, so the benchmark measures the sandbox
 with exactly the settings its own command line uses.
 """
 
@@ -23,7 +23,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     sandbox_args = args.sandbox_args[1:] if args.sandbox_args[:1] == ["--"] else args.sandbox_args
     watchdog.start(args.max_seconds)
-    from papi_sandbox.__main__ import main as sandbox_main
+    from papi_sandbox.serve import main as sandbox_main
 
     run_profiled(lambda: sandbox_main(sandbox_args), args.profile)
 

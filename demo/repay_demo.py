@@ -10,19 +10,16 @@ sandbox.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 
 from auth_plugin import Credentials, Debt, HmacKey, RepayClient, build_client, canonical_amount
 from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import RepayLoanResponse, RepayRecordPage
+from papi_sandbox.demo import DEMO_ACCOUNTS_FILE, private_key_file
 from papi_sandbox.testing import running_sandbox
 
-DEMO = Path(__file__).resolve().parent
-ROOT = DEMO.parent
-ACCOUNTS = ROOT / "papi_sandbox" / "demo_accounts.yaml"
-# Fake, made for the demo: see demo/keys/README.md.
+# Fake, made for the demo: see papi_sandbox/demo_keys/README.md.
 HMAC_SECRET = "demo-hmac-secret-NOT-A-REAL-KEY-do-not-use-anywhere"  # noqa: S105
 ASSET = "USDT"
 LOAN = {"principal": "250.00000000", "interest": "1.25000000", "free": "400.00000000"}
@@ -32,7 +29,7 @@ REPAYS = (
         "demo-rsa",
         {
             "api_key": "demo-rsa-api-key",
-            "private_key_path": DEMO / "keys" / "demo-rsa-private-FAKE.pem",
+            "private_key_path": private_key_file("rsa"),
         },
         "0.75",
     ),
@@ -40,7 +37,7 @@ REPAYS = (
         "demo-ed25519",
         {
             "api_key": "demo-ed25519-api-key",
-            "private_key_path": DEMO / "keys" / "demo-ed25519-private-FAKE.pem",
+            "private_key_path": private_key_file("ed25519"),
         },
         Decimal("1E-5"),
     ),
@@ -57,7 +54,7 @@ def ledger_line(admin: httpx.Client, account: str) -> str:
 
 
 def main() -> None:
-    with running_sandbox(accounts_file=ACCOUNTS, enable_admin=True) as sandbox:
+    with running_sandbox(accounts_file=DEMO_ACCOUNTS_FILE, enable_admin=True) as sandbox:
         print(f"sandbox listening on {sandbox.base_url} (loopback only, fake demo keys)\n")
         with httpx.Client(base_url=sandbox.base_url, timeout=5.0) as admin:
             for account, credentials, amount in REPAYS:

@@ -1,5 +1,5 @@
-"""The `papi-sandbox` command. Installed with the client, it says what to install when the
-sandbox extra is missing (one line, exit 6) instead of a traceback."""
+"""The `papi-sandbox` command (and `python -m papi_sandbox`). Installed with the client, it says
+what to install when the sandbox extra is missing (one line, exit 6) instead of a traceback."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ EXIT_NO_EXTRA = 6
 EXTRA_MODULES = frozenset({"starlette", "uvicorn", "yaml"})
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, prog: str = "papi-sandbox") -> None:
     try:
-        from papi_sandbox.__main__ import main as serve
+        from papi_sandbox.serve import main as serve
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] not in EXTRA_MODULES:
             raise
         print(
-            f"papi-sandbox: error: {missing.name} is not installed: the sandbox is an extra "
+            f"{prog}: error: {missing.name} is not installed: the sandbox is an extra "
             f"({EXTRA_HINT})",
             file=sys.stderr,
             flush=True,
         )
         raise SystemExit(EXIT_NO_EXTRA) from None
-    serve(argv)
+    serve(argv, prog)

@@ -19,10 +19,18 @@ The seed: one account per key type (`hmac`, `rsa`, `ed25519`), each owing DEFAUL
 `papi_sandbox.api_key` / `.secret` are the HMAC account's; `@pytest.mark.papi_sandbox(
 key_type="rsa")` (or "ed25519") makes the fixture's account that one instead, with
 `.private_key_pem`. Limits are Binance's (6000 request weight per minute per IP: 60 repays).
+
+Fast fault tests: a client made with `sleep=papi_sandbox.sleep` (`asleep` for the async
+client) and `monotonic=papi_sandbox.monotonic` waits on the sandbox's time, not yours: each
+wait moves the sandbox's clock instead of sleeping. The client measures the server's clock
+again after every wait, so a reconciliation still waits for everything it waits for in
+production (recvWindow plus both margins, about 15 s), with no setting lowered, in a few ms.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,6 +82,9 @@ class PapiSandbox:
         """The test's account (HMAC unless the `papi_sandbox` marker says otherwise)."""
         self.accounts: Mapping[str, SandboxAccount] = accounts
         """Every seeded account, by key type: "hmac", "rsa", "ed25519"."""
+        self.slept = 0.0
+        """Seconds the clients' waits (`sleep`, `asleep`) moved the sandbox's clock in this
+        test."""
 
     @property
     def base_url(self) -> str:
@@ -146,6 +157,27 @@ class PapiSandbox:
         """Requests the server received for `method` `path` in this test."""
         return self._handle.request_count(method, path)
 
+    def sleep(self, seconds: float) -> None:
+        """A client's `sleep` that moves the sandbox's clock by `seconds` instead of waiting:
+        `RepayClient(..., sleep=papi_sandbox.sleep, monotonic=papi_sandbox.monotonic)`."""
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"sleep: seconds must be a finite number >= 0, not {seconds!r}")
+        self.slept += seconds
+        self._handle.clock.shift(math.ceil(seconds * 1000))
+
+    async def asleep(self, seconds: float) -> None:
+        """`sleep` for `AsyncRepayClient`; it lets other tasks run, as a real wait would."""
+        import asyncio
+
+        self.sleep(seconds)
+        await asyncio.sleep(0)
+
+    def monotonic(self) -> float:
+        """A client's `monotonic` that counts the time `sleep` skipped: the client's own
+        waits (a `Retry-After`, pacing) then end when it has "slept" them. The sandbox's rate
+        limits still count real time."""
+        return time.monotonic() + self.slept
+
 
 def _decimal(value: Decimal | int | str | None) -> Decimal | None:
     if value is None:
@@ -201,7 +233,8 @@ def papi_sandbox(
 ) -> Iterator[PapiSandbox]:
     """A seeded sandbox server on 127.0.0.1, fresh for this test: .base_url, .api_key, .secret,
     .private_key_pem, .ledger, .clock, .faults, .balances(), .repays(), .set_balance(),
-    .request_count(). Marker: @pytest.mark.papi_sandbox(key_type="rsa" | "ed25519")."""
+    .request_count(), and .sleep / .asleep / .monotonic for a client that waits on the
+    sandbox's clock. Marker: @pytest.mark.papi_sandbox(key_type="rsa" | "ed25519")."""
     marker = request.node.get_closest_marker(MARKER)
     key_type = marker.kwargs.get("key_type", DEFAULT_KEY_TYPE) if marker else DEFAULT_KEY_TYPE
     if key_type not in _papi_sandbox_session.accounts:

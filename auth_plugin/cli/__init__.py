@@ -20,9 +20,17 @@ def main(
     """Entry point of the `papi-repay` console script; returns the exit code."""
     words = sys.argv[1:] if argv is None else list(argv)
     command = DEBT if words[:1] == [DEBT] else None
+    parser = build_parser(command)
     try:
-        args = build_parser(command).parse_args(words[1:] if command else words)
+        args = parser.parse_args(words[1:] if command else words)
     except SystemExit as exc:  # --help (0) or a usage error (2)
+        if parser.usage_error is not None and "--json" in words:
+            from auth_plugin.cli.report import Report
+            from auth_plugin.signer.errors import InvalidInput
+
+            report = Report()
+            report.error(InvalidInput(parser.usage_error))
+            report.write(ExitCode.BAD_INPUT, sys.stdout)
         return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
     from auth_plugin.cli.command import run
 

@@ -3,6 +3,7 @@
 Prints the tranId on success. On failure prints the reason (Binance code and message, or the
 local reason) on stderr and exits with a code that says what happened (see EXIT_CODES_HELP).
 After an unknown outcome it never resends: it checks the repay records and says what it found.
+With --json, stdout is one JSON object (`report`) and every human line goes to stderr.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from auth_plugin.cli import inputs
 from auth_plugin.cli.help import PROG, ExitCode
 from auth_plugin.cli.parser import DEBT
+from auth_plugin.cli.report import Report
 from auth_plugin.client.defaults import default_time_url
 from auth_plugin.safe.errors import (
     AuthError,
@@ -35,9 +38,8 @@ from auth_plugin.safe.journal import Journal, JournalError
 from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
 from auth_plugin.safe.results import RepayResult, plain
 from auth_plugin.safe.sync_client import RepayClient
-from auth_plugin.signer.credentials import resolve_credentials
 from auth_plugin.signer.redaction import redact
-from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
+from auth_plugin.signer.validation import validate_asset, validate_recv_window
 
 ALL = "all"  # AMOUNT that repays the whole debt
 
@@ -81,8 +83,24 @@ def run(
     stderr: TextIO,
     sleep: Callable[[float], Any] | None = None,
 ) -> ExitCode:
+    report = Report()
+    code = _run(args, env, stderr if args.json else stdout, stderr, sleep, report)
+    if args.json:
+        report.write(code, stdout)
+    return code
+
+
+def _run(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    stdout: TextIO,
+    stderr: TextIO,
+    sleep: Callable[[float], Any] | None,
+    report: Report,
+) -> ExitCode:
     def fail(error: PapiError) -> ExitCode:
         print(f"{PROG}: {error}", file=stderr)
+        report.error(error)
         return exit_code_for(error)
 
     debt_only = args.command == DEBT
@@ -90,13 +108,13 @@ def run(
     try:
         asset = None if args.asset is None else validate_asset(args.asset)
         whole = not debt_only and args.amount == ALL
-        amount = "" if debt_only or whole else canonical_amount(args.amount)
+        amount = "" if debt_only or whole else inputs.amount(args.amount)
         recv_window = None if debt_only else _recv_window(args)
         if checking and whole:
             raise InvalidInput("--check and --check-unresolved need the repay's AMOUNT")
         if not debt_only and args.check is not None:
             check_timestamp(args.check)
-        credentials = resolve_credentials(env=env)
+        credentials = inputs.credentials(env)
         journal = None
         if not debt_only and not args.no_journal:
             directory = Journal.default_directory(env)
@@ -122,34 +140,37 @@ def run(
     try:
         with client:
             if debt_only:
-                return _print_debt(client, asset, stdout, fail)
+                return _print_debt(client, asset, stdout, fail, report)
             assert asset is not None
             if args.check_unresolved:
-                return _reconcile_unresolved(client, asset, amount, stderr)
+                return _reconcile_unresolved(client, asset, amount, stderr, report)
             if whole:
-                return _repay_all(client, asset, args, stdout, stderr, fail, resume)
+                return _repay_all(client, asset, args, stdout, stderr, fail, resume, report)
             if args.check is not None:
                 try:
                     _check_not_ahead(client, args.check)
                 except PapiError as error:
                     return fail(error)
                 request = client.flow.request(asset, amount, args.check, recv_window)
-                return _reconcile(client, request, stderr, resume)
+                return _reconcile(client, request, stderr, resume, report)
             try:
                 result = client.repay(asset, amount)
             except OutcomeUnknown as unknown:
-                return _unknown(client, unknown, stderr, resume)
+                return _unknown(client, unknown, stderr, resume, report)
             except PapiError as error:
                 return fail(error)
             print(result.tran_id, file=stdout)
-            return _confirm(client, result, args.confirm_within, stderr, resume)
+            report.repay(result)
+            return _confirm(client, result, args.confirm_within, stderr, resume, report)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=stderr)
         for line in resume:
             print(f"{PROG}: {line}", file=stderr)
+            report.check_again(line)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say what, never how (no traceback with request data)
         print(f"{PROG}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=stderr)
+        report.error(exc)
         return ExitCode.INTERNAL_ERROR
 
 
@@ -190,14 +211,24 @@ def _check_not_ahead(client: RepayClient, timestamp: int) -> None:
 
 
 def _unknown(
-    client: RepayClient, unknown: OutcomeUnknown, stderr: TextIO, resume: list[str]
+    client: RepayClient,
+    unknown: OutcomeUnknown,
+    stderr: TextIO,
+    resume: list[str],
+    report: Report,
 ) -> ExitCode:
     print(f"{PROG}: {unknown}", file=stderr)
-    return _reconcile(client, client.request_of(unknown), stderr, resume)
+    report.error(unknown)
+    return _reconcile(client, client.request_of(unknown), stderr, resume, report)
 
 
 def _confirm(
-    client: RepayClient, done: RepayResult, within: float, stderr: TextIO, resume: list[str]
+    client: RepayClient,
+    done: RepayResult,
+    within: float,
+    stderr: TextIO,
+    resume: list[str],
+    report: Report,
 ) -> ExitCode:
     """Exit 0 only for a record read CONFIRMED (a 200 means accepted, not completed)."""
     if within <= 0:
@@ -208,24 +239,33 @@ def _confirm(
     except PapiError as error:
         print(f"{PROG}: accepted; its record could not be read: {error}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
+        report.error(error)
+        report.check_again(resume[-1])
         return ExitCode.ACCEPTED_PENDING
+    report.confirmation(confirmation)
     if confirmation.confirmed:
         return ExitCode.OK
     print(f"{PROG}: accepted, but {confirmation}", file=stderr)
     if confirmation.status == "FAILED":
         return ExitCode.ACCEPTED_FAILED
     print(f"{PROG}: {resume[-1]}", file=stderr)
+    report.check_again(resume[-1])
     return ExitCode.ACCEPTED_PENDING
 
 
 def _print_debt(
-    client: RepayClient, asset: str | None, stdout: TextIO, fail: Callable[[PapiError], ExitCode]
+    client: RepayClient,
+    asset: str | None,
+    stdout: TextIO,
+    fail: Callable[[PapiError], ExitCode],
+    report: Report,
 ) -> ExitCode:
     try:
         debts = client.debt(asset)
     except PapiError as error:
         return fail(error)
     rows = [d for d in debts.values() if asset is not None or d.total > 0]
+    report.debts({d.asset: d for d in rows})
     if not rows:
         print("nothing owed", file=stdout)
         return ExitCode.OK
@@ -248,6 +288,7 @@ def _repay_all(
     stderr: TextIO,
     fail: Callable[[PapiError], ExitCode],
     resume: list[str],
+    report: Report,
 ) -> ExitCode:
     try:
         before = client.debt(asset)[asset]
@@ -256,24 +297,27 @@ def _repay_all(
             f"interest {plain(before.interest)}); free {plain(before.free)}",
             file=stdout,
         )
+        report.owed(before)
         result = client.repay_all(asset, cap=args.cap, before=before)
     except OutcomeUnknown as unknown:
-        return _unknown(client, unknown, stderr, resume)
+        return _unknown(client, unknown, stderr, resume, report)
     except PapiError as error:
         return fail(error)
+    report.repay_all(result)
     left = f"left: {plain(result.left)} {asset}"
     if result.repaid is None:
         print("nothing to repay", file=stdout)
         print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
         return ExitCode.OK
     repaid = result.repaid
+    report.repay(repaid)
     print(f"repaid: {repaid.amount} {asset} (tranId {repaid.tran_id})", file=stdout)
     print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
-    return _confirm(client, repaid, args.confirm_within, stderr, resume)
+    return _confirm(client, repaid, args.confirm_within, stderr, resume, report)
 
 
 def _reconcile(
-    client: RepayClient, request: SentRepay, stderr: TextIO, resume: list[str]
+    client: RepayClient, request: SentRepay, stderr: TextIO, resume: list[str], report: Report
 ) -> ExitCode:
     what = f"a repay of {request.amount} {request.asset} signed at {request.timestamp_ms}"
     print(f"{PROG}: checking the repay records for {what}", file=stderr)
@@ -286,19 +330,27 @@ def _reconcile(
     except PapiError as error:
         print(f"{PROG}: reconciliation failed: {error}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
+        report.error(error)
+        report.check_again(resume[-1])
         return ExitCode.UNKNOWN_UNRESOLVED
     print(f"{PROG}: reconciliation: {result}", file=stderr)
+    report.reconciliation(result)
     if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
         print(f"{PROG}: {resume[-1]}", file=stderr)
+        report.check_again(resume[-1])
     return _EXIT_BY_VERDICT[result.verdict]
 
 
-def _reconcile_unresolved(client: RepayClient, asset: str, amount: str, stderr: TextIO) -> ExitCode:
+def _reconcile_unresolved(
+    client: RepayClient, asset: str, amount: str, stderr: TextIO, report: Report
+) -> ExitCode:
     try:
         results = client.reconcile_unresolved("repay", asset, amount)
     except PapiError as error:
         print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        report.error(error)
         return ExitCode.UNKNOWN_UNRESOLVED
+    report.groups(results)
     if not results:
         print(f"{PROG}: no unresolved repay of {amount} {asset} in the journal", file=stderr)
         return ExitCode.OK

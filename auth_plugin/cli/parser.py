@@ -2,6 +2,7 @@
 
 import argparse
 import math
+from typing import NoReturn
 
 from auth_plugin.cli.help import ENV_JOURNAL, ENVIRONMENT_HELP, EXIT_CODES_HELP, PROG
 from auth_plugin.client.defaults import (
@@ -45,10 +46,20 @@ def _seconds_or_zero(text: str) -> float:
 DEBT = "debt"
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, keeping the message of a usage error (`usage_error`) for --json."""
+
+    usage_error: str | None = None
+
+    def error(self, message: str) -> NoReturn:
+        self.usage_error = message
+        super().error(message)
+
+
+def build_parser(command: str | None = None) -> Parser:
     """`papi-repay ASSET AMOUNT|all`, or with command "debt": `papi-repay debt [ASSET]`."""
     if command == DEBT:
-        parser = argparse.ArgumentParser(
+        parser = Parser(
             prog=f"{PROG} {DEBT}",
             description="Print what is owed per asset (GET /papi/v1/balance): principal, "
             "interest, their total and the free balance. Repays nothing.",
@@ -59,7 +70,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         _connection_options(parser)
         parser.set_defaults(command=DEBT)
         return parser
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Repay a Binance Portfolio Margin margin loan (POST /papi/v1/repayLoan). "
         "A repay whose outcome is unknown is never resent: the repay records are checked "
@@ -134,6 +145,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the answer as one JSON object on stdout (every human line goes to stderr); "
+        "its keys are always the same, null when they don't apply: exit_code, result, "
+        "happened, error, repay, confirmation, reconciliation, groups, debts, repay_all, "
+        "check_again (see the README)",
+    )
     parser.add_argument(
         "--base-url",
         default=PRODUCTION_BASE_URL,

@@ -4,7 +4,7 @@ stays in `client.unresolved`: pass it to `await client.reconcile_sent(request)`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Self
 
 import httpx
@@ -12,6 +12,7 @@ import httpx
 from auth_plugin.client.query_folding import AsyncQueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep, asyncio_sleep
+from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
 from auth_plugin.safe.results import (
@@ -24,7 +25,7 @@ from auth_plugin.safe.results import (
 from auth_plugin.signer.clock import OffsetSample, aread_time
 
 
-class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
+class AsyncRepayClient(ClientBase):
     """The asyncio form of `RepayClient` (see its methods): awaited, `async with`."""
 
     async def repay(
@@ -32,15 +33,30 @@ class AsyncRepayClient(ClientBase[Awaitable[ReconcileResult]]):
     ) -> RepayResult:
         return await self._run(self.flow.repay(asset, amount, recv_window))
 
-    def reconcile_sent(
-        self, request: SentRepay, *, wait: bool = True
-    ) -> Awaitable[ReconcileResult]:
-        return self._run(self.flow.reconcile(request, wait=wait))
+    async def reconcile_outcome(
+        self, error: OutcomeUnknown, *, wait: bool = True
+    ) -> ReconcileResult:
+        return await self.reconcile_sent(self.request_of(error), wait=wait)
 
-    def reconcile_unresolved(
+    async def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> ReconcileResult:
+        return await self._run(self.flow.reconcile(request, wait=wait))
+
+    async def reconcile(
+        self,
+        asset: str,
+        amount: Amount,
+        since_ms: int,
+        recv_window: int | None = None,
+        *,
+        wait: bool = True,
+    ) -> ReconcileResult:
+        request = self.flow.request(asset, amount, since_ms, recv_window)
+        return await self.reconcile_sent(request, wait=wait)
+
+    async def reconcile_unresolved(
         self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
-    ) -> Awaitable[tuple[GroupResult, ...]]:
-        return self._run(self.flow.reconcile_unresolved(kind, asset, amount))
+    ) -> tuple[GroupResult, ...]:
+        return await self._run(self.flow.reconcile_unresolved(kind, asset, amount))
 
     async def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:
         return await self._run(self.flow.confirm(done, within))

@@ -111,7 +111,8 @@ def error_from_transport(exc: httpx.HTTPError, context: SendContext) -> PapiErro
 def outcome_unknown(context: SendContext, reason: str, **facts: Any) -> OutcomeUnknown:
     records = "loan" if context.operation == "borrow" else "repay"
     return OutcomeUnknown(
-        f"outcome unknown for {context.describe()}: {reason}; it may have been executed: "
+        f"outcome unknown for {context.describe()}: {reason.removesuffix('.')}; it may have "
+        "been executed: "
         f"do not resend before checking the {records} records",
         asset=context.asset,
         amount=context.amount,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.factory import prepare_client, trading_timeout
 from auth_plugin.safe.config import ClientConfig
+from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
-from auth_plugin.safe.flow import Amount, SafeFlow
+from auth_plugin.safe.flow import SafeFlow
 from auth_plugin.safe.pacing import WeightBudget
 from auth_plugin.safe.reconcile import SentRepay
 from auth_plugin.safe.sends import SendLedger
@@ -19,12 +20,15 @@ from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials, resolve_credentials
 
 T = TypeVar("T")
-Verdict = TypeVar("Verdict")  # a ReconcileResult, or an awaitable of one
-Groups = Any  # a tuple of GroupResults, or an awaitable of one
 
 
-class ClientBase(ABC, Generic[Verdict]):
-    """Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests."""
+class ClientBase(ABC):
+    """Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests (e.g. the
+    `papi_sandbox` fixture's `sleep`, which moves the sandbox's clock instead of waiting).
+
+    The reconciling methods (`reconcile_sent`, `reconcile_outcome`, `reconcile`,
+    `reconcile_unresolved`) are each client's own: `RepayClient` returns a `ReconcileResult`,
+    `AsyncRepayClient` an awaitable of one."""
 
     def __init__(
         self,
@@ -47,6 +51,7 @@ class ClientBase(ABC, Generic[Verdict]):
             timeout=self.timeout,
             httpx_args=config.httpx_args,
         )
+        refuse_demo_keys(config.base_url, credentials)
         self._sleep = self._default_sleep() if sleep is None else sleep
         self._open()
 
@@ -83,40 +88,6 @@ class ClientBase(ABC, Generic[Verdict]):
         `asyncio.wait_for`), and settled by no verdict yet. Pass each to `reconcile_sent`, or
         all of them to `reconcile_unresolved`."""
         return self.flow.sends.unresolved()
-
-    @abstractmethod
-    def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> Verdict:
-        """The verdict on `request`: measures the server's clock, with `wait` waits until the
-        request can no longer execute and its record must be shown (`ClientConfig.margins`),
-        measures again, then reads every page of its window in the records. Without `wait`
-        an open window gives "unknown"."""
-
-    @abstractmethod
-    def reconcile_unresolved(
-        self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
-    ) -> Groups:
-        """Every unresolved send (of this kind, asset and amount, if given), reconciled in
-        groups of alike sends whose windows overlap: "k of n executed" settles a whole group;
-        a group stays "ambiguous" when the records can't be shared out among its sends."""
-
-    def reconcile_outcome(self, error: OutcomeUnknown, *, wait: bool = True) -> Verdict:
-        """The verdict on the send behind `error` (see `reconcile_sent`)."""
-        return self.reconcile_sent(self.flow.sent_of(error), wait=wait)
-
-    def reconcile(
-        self,
-        asset: str,
-        amount: Amount,
-        since_ms: int,
-        recv_window: int | None = None,
-        *,
-        wait: bool = True,
-    ) -> Verdict:
-        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
-        `recv_window`: without it, the largest the server allows is assumed, unless a known
-        send fits the description, whose own is used)."""
-        request = self.flow.request(asset, amount, since_ms, recv_window)
-        return self.reconcile_sent(request, wait=wait)
 
     def request_of(self, error: OutcomeUnknown) -> SentRepay:
         """The send behind `error` (InvalidInput if it is not of a money-moving send)."""

@@ -11,6 +11,7 @@ import httpx
 from auth_plugin.client.query_folding import QueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep
+from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, Flow
 from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
 from auth_plugin.safe.results import (
@@ -23,14 +24,15 @@ from auth_plugin.safe.results import (
 from auth_plugin.signer.clock import OffsetSample, read_time
 
 
-class RepayClient(ClientBase[ReconcileResult]):
+class RepayClient(ClientBase):
     """Repays and reconciles through one pooled, signing connection to `base_url`.
 
         with RepayClient("https://papi.binance.com") as client:  # credentials from env vars
             try:
                 result = client.repay("BTC", "0.01")  # RepayResult(tran_id=...)
             except OutcomeUnknown as error:
-                print(client.reconcile_outcome(error))  # a verdict (see safe.reconcile)
+                verdict = client.reconcile_outcome(error)  # a ReconcileResult
+                if verdict.verdict is Verdict.EXECUTED: ...
 
     Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests.
     """
@@ -39,12 +41,40 @@ class RepayClient(ClientBase[ReconcileResult]):
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         return self._run(self.flow.repay(asset, amount, recv_window))
 
+    def reconcile_outcome(self, error: OutcomeUnknown, *, wait: bool = True) -> ReconcileResult:
+        """The verdict on the send behind `error` (see `reconcile_sent`):
+        `result.verdict is Verdict.EXECUTED`, `NOT_EXECUTED`, `PENDING`, `AMBIGUOUS` or
+        `UNKNOWN`; `str(result)` says what it rests on."""
+        return self.reconcile_sent(self.request_of(error), wait=wait)
+
     def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> ReconcileResult:
+        """The verdict on `request`: measures the server's clock, with `wait` waits until the
+        request can no longer execute and its record must be shown (`ClientConfig.margins`),
+        measures again, then reads every page of its window in the records. Without `wait`
+        an open window gives "unknown"."""
         return self._run(self.flow.reconcile(request, wait=wait))
+
+    def reconcile(
+        self,
+        asset: str,
+        amount: Amount,
+        since_ms: int,
+        recv_window: int | None = None,
+        *,
+        wait: bool = True,
+    ) -> ReconcileResult:
+        """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
+        `recv_window`: without it, the largest the server allows is assumed, unless a known
+        send fits the description, whose own is used)."""
+        request = self.flow.request(asset, amount, since_ms, recv_window)
+        return self.reconcile_sent(request, wait=wait)
 
     def reconcile_unresolved(
         self, kind: str | None = None, asset: str | None = None, amount: Amount | None = None
     ) -> tuple[GroupResult, ...]:
+        """Every unresolved send (of this kind, asset and amount, if given), reconciled in
+        groups of alike sends whose windows overlap: "k of n executed" settles a whole group;
+        a group stays "ambiguous" when the records can't be shared out among its sends."""
         return self._run(self.flow.reconcile_unresolved(kind, asset, amount))
 
     def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:

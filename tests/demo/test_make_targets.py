@@ -70,3 +70,19 @@ def test_make_sandbox_serves_the_demo_accounts_on_the_given_port() -> None:
         finally:
             server.terminate()
             server.wait(timeout=15)
+
+
+def test_make_help_shows_values_not_variable_names() -> None:
+    done = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert "$(" not in done.stdout
+    assert "build/docs/index.html" in done.stdout
+    assert "127.0.0.1:8000 with papi_sandbox/demo_accounts.yaml" in done.stdout
+    assert "(about 3 minutes)" in done.stdout

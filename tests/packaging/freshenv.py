@@ -26,6 +26,7 @@ from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 LOCK = REPO / "requirements.lock"
+NEWEST_TESTED = Path(__file__).with_name("newest-tested.txt")
 PIP_TIMEOUT = 300  # a cold wheelhouse downloads a few MB from PyPI
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==\S+")
 
@@ -124,9 +125,10 @@ def lock_entries(lock: Path = LOCK) -> dict[str, str]:
     return {name: "\n".join(lines).rstrip(" \\") for name, lines in entries.items()}
 
 
-def pinned_subset(names: Iterable[str], dest: Path) -> Path:
-    """A hashed requirements file with exactly `names`, as pinned in requirements.lock."""
-    entries = lock_entries()
+def pinned_subset(names: Iterable[str], dest: Path, newer: Path | None = None) -> Path:
+    """A hashed requirements file with exactly `names`, as pinned in requirements.lock, or in
+    `newer` (same format) for the names it pins."""
+    entries = lock_entries() | (lock_entries(newer) if newer else {})
     missing = sorted(set(names) - set(entries))
     if missing:
         raise AssertionError(f"not pinned in {LOCK.name}: {missing}")
@@ -172,9 +174,12 @@ class FreshVenv:
     def bin(self, name: str) -> Path:
         return self.path / "bin" / name
 
-    def install_closure(self, roots: Iterable[Requirement], house: Path, name: str) -> set[str]:
+    def install_closure(
+        self, roots: Iterable[Requirement], house: Path, name: str, newer: Path | None = None
+    ) -> set[str]:
         names = closure(roots)
-        install_pinned(self.python, pinned_subset(names, self.path / f"{name}.txt"), house)
+        pins = pinned_subset(names, self.path / f"{name}.txt", newer)
+        install_pinned(self.python, pins, house)
         return names
 
     def install_wheel(self, wheel: Path, extras: str, house: Path) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
+from auth_plugin import AsyncRepayClient, Credentials, HmacKey, OutcomeUnknown, RepayClient, Verdict
 from papi_sandbox.pytest_plugin import DEFAULT_LOAN, PapiSandbox
 
 USER_TESTS = """
@@ -108,3 +111,74 @@ def test_the_plugin_resets_per_test_and_loads_lazily(tmp_path: Path) -> None:
 
     assert "4 passed, 1 error" in done.stdout, done.stdout + done.stderr
     assert "key_type must be one of ('hmac', 'rsa', 'ed25519'), not 'dsa'" in done.stdout
+
+
+def test_sleep_moves_the_sandbox_clock_instead_of_waiting(papi_sandbox: PapiSandbox) -> None:
+    papi_sandbox.clock.pin(1_000_000)
+    real = time.monotonic()
+    client_time = papi_sandbox.monotonic()
+
+    papi_sandbox.sleep(12.3456)
+    asyncio.run(papi_sandbox.asleep(0.5))
+
+    assert papi_sandbox.clock.now_ms() == 1_000_000 + 12_346 + 500
+    assert papi_sandbox.slept == pytest.approx(12.8456)
+    assert papi_sandbox.monotonic() - client_time >= 12.8456
+    assert time.monotonic() - real < 5
+    with pytest.raises(ValueError, match="finite"):
+        papi_sandbox.sleep(float("nan"))
+    with pytest.raises(ValueError, match=">= 0"):
+        papi_sandbox.sleep(-1)
+
+
+def test_each_test_starts_with_nothing_slept(papi_sandbox: PapiSandbox) -> None:
+    assert papi_sandbox.slept == 0
+
+
+def _credentials(papi_sandbox: PapiSandbox) -> Credentials:
+    assert papi_sandbox.secret is not None
+    return Credentials(papi_sandbox.api_key, HmacKey(papi_sandbox.secret))
+
+
+def test_a_reconciliation_waits_on_the_sandbox_clock(papi_sandbox: PapiSandbox) -> None:
+    papi_sandbox.faults.inject("drop_after")
+    with RepayClient(
+        papi_sandbox.base_url,
+        _credentials(papi_sandbox),
+        sleep=papi_sandbox.sleep,
+        monotonic=papi_sandbox.monotonic,
+    ) as bot:
+        with pytest.raises(OutcomeUnknown) as lost:
+            bot.repay("USDT", "10")
+        started = time.monotonic()
+        result = bot.reconcile_outcome(lost.value)
+        took = time.monotonic() - started
+
+    assert result.verdict is Verdict.EXECUTED
+    margins = bot.config.margins
+    assert papi_sandbox.slept * 1000 >= 5000 + margins.stamp_ms + margins.lag_ms - 1000
+    assert took < 5
+
+
+def test_the_async_client_waits_on_the_sandbox_clock_too(papi_sandbox: PapiSandbox) -> None:
+    papi_sandbox.faults.inject("unknown_before")
+
+    async def scenario() -> Verdict:
+        async with AsyncRepayClient(
+            papi_sandbox.base_url,
+            _credentials(papi_sandbox),
+            sleep=papi_sandbox.asleep,
+            monotonic=papi_sandbox.monotonic,
+        ) as bot:
+            try:
+                await bot.repay("BTC", "0.1")
+            except OutcomeUnknown as unknown:
+                return (await bot.reconcile_outcome(unknown)).verdict
+        raise AssertionError("the fault was not used")
+
+    started = time.monotonic()
+    verdict = asyncio.run(scenario())
+
+    assert verdict is Verdict.NOT_EXECUTED
+    assert papi_sandbox.slept > 10
+    assert time.monotonic() - started < 5

@@ -27,11 +27,13 @@ from packaging.utils import canonicalize_name
 from papi_sandbox.accounts import AssetSeed
 from papi_sandbox.testing import make_account, running_sandbox
 from tests.packaging.freshenv import (
+    NEWEST_TESTED,
     REPO,
     FreshVenv,
     build_wheel,
     clean_env,
     closure,
+    lock_entries,
     required,
     wheel_entry_points,
     wheel_metadata,
@@ -40,7 +42,7 @@ from tests.packaging.freshenv import (
 
 pytestmark = pytest.mark.packaging
 
-CLIENT_REQUIRES = {"httpx": "<0.29,>=0.28", "attrs": ">=23", "cryptography": ">=42"}
+CLIENT_REQUIRES = {"httpx": "<0.30,>=0.28", "attrs": ">=23", "cryptography": ">=42"}
 SANDBOX_EXTRA_REQUIRES = {"starlette": ">=0.47", "uvicorn": ">=0.30", "pyyaml": ">=6"}
 SANDBOX_ONLY_MODULES = ("starlette", "uvicorn", "yaml", "dateutil")
 EXAMPLE = REPO / "examples" / "test_my_bot.py"
@@ -65,11 +67,19 @@ def test_the_client_requires_only_what_it_imports(wheel: Path) -> None:
 
     assert _by_name(required(requires)) == CLIENT_REQUIRES
     assert _by_name(required(requires, ["sandbox"])) == CLIENT_REQUIRES | SANDBOX_EXTRA_REQUIRES
-    assert extras == {"sandbox", "dev"}
-    dev = _by_name(required(requires, ["dev"]))
-    assert set(SANDBOX_EXTRA_REQUIRES) <= set(dev)  # dev includes the sandbox
-    assert dev["httptools"] == "==0.9.0"
-    assert not {"python-dateutil", "types-python-dateutil"} & set(dev)
+    assert extras == {"sandbox"}  # the development tools are a dependency group, not an extra
+    assert {req.name for req in requires} == set(CLIENT_REQUIRES) | set(SANDBOX_EXTRA_REQUIRES)
+
+
+def test_the_newest_tested_releases_are_within_the_declared_ranges(wheel: Path) -> None:
+    requires, _ = wheel_metadata(wheel)
+    declared = {canonicalize_name(req.name): req.specifier for req in required(requires)}
+    newest = lock_entries(NEWEST_TESTED)
+
+    assert set(newest) <= set(declared)
+    for name, entry in newest.items():
+        version = entry.split("==", 1)[1].split()[0]
+        assert version in declared[name], (name, version, declared[name])
 
 
 def test_the_wheel_ships_the_commands_and_the_pytest_plugin(wheel: Path) -> None:
@@ -113,13 +123,20 @@ def client_venv(
 
 
 def _fresh_install(
-    wheel: Path, house: Path, where: Path, name: str, extras: tuple[str, ...], *more: Requirement
+    wheel: Path,
+    house: Path,
+    where: Path,
+    name: str,
+    extras: tuple[str, ...],
+    *more: Requirement,
+    newer: Path | None = None,
 ) -> tuple[FreshVenv, set[str]]:
-    """A fresh venv with the wheel (and `extras`) installed from the hashed pins, nothing else
-    but `more`; and the distributions it holds besides papi-repay."""
+    """A fresh venv with the wheel (and `extras`) installed from the hashed pins (`newer`'s
+    where it has one), nothing else but `more`; and the distributions it holds besides
+    papi-repay."""
     venv = FreshVenv(where / "venv")
     requires, _ = wheel_metadata(wheel)
-    names = venv.install_closure([*required(requires, extras), *more], house, name)
+    names = venv.install_closure([*required(requires, extras), *more], house, name, newer)
     venv.install_wheel(wheel, f"[{','.join(extras)}]" if extras else "", house)
     assert venv.distributions() == names | {"papi-repay"}
     return venv, names
@@ -153,15 +170,22 @@ def test_the_client_alone_repays_against_the_sandbox(
     assert (usdt.principal, usdt.free) == (Decimal(75), Decimal(975))
 
 
+@pytest.mark.parametrize(
+    ("command", "prog"),
+    [
+        (("papi-sandbox",), "papi-sandbox"),
+        (("python", "-m", "papi_sandbox"), "python -m papi_sandbox"),
+    ],
+)
 def test_papi_sandbox_without_the_extra_says_what_to_install(
-    client_venv: FreshVenv, tmp_path: Path
+    client_venv: FreshVenv, tmp_path: Path, command: tuple[str, ...], prog: str
 ) -> None:
-    done = _may_fail(client_venv.bin("papi-sandbox"), "--port", "0", cwd=tmp_path)
+    done = _may_fail(client_venv.bin(command[0]), *command[1:], "--port", "0", cwd=tmp_path)
 
     assert done.returncode == 6, done.stdout + done.stderr
     assert done.stdout == ""
     [line] = done.stderr.splitlines()
-    assert line.startswith("papi-sandbox: error: ") and "is not installed" in line
+    assert line.startswith(f"{prog}: error: ") and "is not installed" in line
     assert line.endswith("(pip install 'papi-repay[sandbox]')")
 
 
@@ -244,6 +268,50 @@ def test_papi_sandbox_command_serves_on_a_free_loopback_port(
     assert "--accounts" in usage.stdout
 
 
+def test_the_demo_accounts_work_from_the_wheel_with_every_key_type(
+    sandbox_venv: FreshVenv, tmp_path: Path
+) -> None:
+    server = subprocess.Popen(
+        [sandbox_venv.bin("papi-sandbox"), "--port", "0", "--log-level", "warning"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stderr is not None
+        base_url = server.stdout.readline().split()[-1]
+        said = [server.stderr.readline().strip() for _ in range(4)]
+        files = {line.split()[0]: line.rsplit(" ", 1)[1] for line in said[1:]}
+        accounts = Path(files["demo-hmac-api-key"])
+        [secret] = [
+            line.split(":", 1)[1].strip()
+            for line in accounts.read_text().splitlines()
+            if line.strip().startswith("secret:")
+        ]
+        key_env = {
+            "demo-hmac-api-key": {"BINANCE_API_SECRET": secret},
+            "demo-rsa-api-key": {"BINANCE_PRIVATE_KEY_PATH": files["demo-rsa-api-key"]},
+            "demo-ed25519-api-key": {"BINANCE_PRIVATE_KEY_PATH": files["demo-ed25519-api-key"]},
+        }
+        for api_key, signing in key_env.items():
+            repay = [sandbox_venv.bin("papi-repay"), "BTC", "0.001", "--base-url", base_url]
+            env = {k: v for k, v in clean_env().items() if not k.startswith("BINANCE_")}
+            env.update(BINANCE_API_KEY=api_key, PAPI_REPAY_JOURNAL_DIR=str(tmp_path), **signing)
+            done = subprocess.run(
+                repay, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 0, (api_key, done.stderr)
+            assert done.stdout.strip().isdigit()
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+    assert accounts.is_relative_to(sandbox_venv.path)
+    assert Path(files["demo-rsa-api-key"]).is_relative_to(sandbox_venv.path)
+
+
 def test_the_example_bot_tests_pass_with_the_installed_plugin(
     sandbox_venv: FreshVenv, tmp_path: Path
 ) -> None:
@@ -259,4 +327,23 @@ def test_the_example_bot_tests_pass_with_the_installed_plugin(
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout, done.stdout
+    assert "7 passed" in done.stdout, done.stdout
+
+
+def test_the_example_bot_tests_pass_with_the_newest_tested_httpx(
+    wheel: Path, house: Path, tmp_path: Path
+) -> None:
+    venv, _ = _fresh_install(
+        wheel, house, tmp_path, "newest", ("sandbox",), Requirement("pytest"), newer=NEWEST_TESTED
+    )
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    newest = lock_entries(NEWEST_TESTED)["httpx"].split("==", 1)[1].split()[0]
+
+    version = venv.run(venv.python, "-c", "import httpx; print(httpx.__version__)", cwd=tmp_path)
+    done = _may_fail(
+        venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE.name, cwd=tmp_path
+    )
+
+    assert version.stdout.strip() == newest
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "7 passed" in done.stdout, done.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from papi_sandbox.__main__ import EXIT_ACCOUNTS, EXIT_DATABASE, EXIT_LISTEN, main
+from papi_sandbox.serve import EXIT_ACCOUNTS, EXIT_DATABASE, EXIT_LISTEN, main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ACCOUNTS = ROOT / "papi_sandbox" / "demo_accounts.yaml"

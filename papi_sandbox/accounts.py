@@ -58,7 +58,7 @@ class AccountSpec:
     name: str
     api_key: str
     key_type: KeyType
-    key: str
+    key: str = field(repr=False)
     assets: Mapping[str, AssetSeed] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -24,7 +24,7 @@ key_type="rsa")` (or "ed25519") makes the fixture's account that one instead, wi
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -59,8 +59,8 @@ class SandboxAccount:
     name: str
     api_key: str
     key_type: KeyType
-    secret: str | None = None
-    private_key_pem: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    private_key_pem: str | None = field(default=None, repr=False)
 
 
 class PapiSandbox:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NoReturn
 
 from auth_plugin.client.defaults import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -21,7 +21,7 @@ from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class ClientConfig:
     """The settings of `RepayClient` / `AsyncRepayClient` (their keyword arguments).
 
@@ -67,6 +67,30 @@ class ClientConfig:
         ):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default())
+
+    def __repr__(self) -> str:
+        # `env` holds BINANCE_API_SECRET (or a passphrase), `httpx_args` may hold a proxy URL
+        # with its password: only their names are shown.
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "env" and value is not None:
+                text = f"<{len(value)} variables, values hidden>"
+            elif item.name == "httpx_args":
+                text = "{" + ", ".join(f"{name!r}: <hidden>" for name in value) + "}"
+            else:
+                text = repr(value)
+            shown.append(f"{item.name}={text}")
+        return f"ClientConfig({', '.join(shown)})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("ClientConfig can hold secrets (env, credentials) and cannot be pickled")
+
+    def __copy__(self) -> ClientConfig:
+        return self  # frozen: sharing is copying
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ClientConfig:
+        return self
 
     @property
     def effective_time_url(self) -> str:

@@ -112,6 +112,7 @@ def prepare_client(
     reserved = _RESERVED_HTTPX_ARGS.intersection(extra)
     if reserved:
         raise InvalidInput(f"httpx_args may not set {', '.join(sorted(reserved))}")
+    extra = without_proxy_for_loopback(base_url, extra)
     auth = BinanceAuth(credentials.api_key, credentials.key, clock=clock, recv_window=recv_window)
     generated = AuthenticatedClient(
         base_url=base_url,
@@ -123,6 +124,18 @@ def prepare_client(
     )
     settings = {**extra, "base_url": base_url, "timeout": timeout, "auth": auth}
     return generated, settings
+
+
+def without_proxy_for_loopback(url: str, httpx_args: Mapping[str, Any]) -> dict[str, Any]:
+    """`httpx_args` with `url`'s host, if loopback, mounted on the direct transport: a proxy
+    (from HTTP_PROXY or ALL_PROXY, or `proxy=`) would get the API key and the signed request,
+    in clear over plain http, and a local server is never behind one."""
+    args = dict(httpx_args)
+    host = httpx.URL(url).host
+    if _is_loopback(host):
+        pattern = f"all://[{host}]" if ":" in host else f"all://{host}"
+        args["mounts"] = {**args.get("mounts", {}), pattern: None}
+    return args
 
 
 def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> None:

@@ -8,7 +8,11 @@ from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
-from auth_plugin.client.factory import prepare_client, trading_timeout
+from auth_plugin.client.factory import (
+    prepare_client,
+    trading_timeout,
+    without_proxy_for_loopback,
+)
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, SafeFlow
@@ -123,7 +127,8 @@ class ClientBase(ABC, Generic[Verdict]):
         return self.flow.sent_of(error)
 
     def _time_settings(self) -> dict[str, Any]:
-        return {"timeout": self.timeout, **self.config.httpx_args}
+        settings = without_proxy_for_loopback(self.flow.time_url, self.config.httpx_args)
+        return {"timeout": self.timeout, **settings}
 
     def _first(self, flow: Generator[Any, Any, T]) -> tuple[bool, Any]:
         return self._advance(flow, None, None)

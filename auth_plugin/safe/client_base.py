@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
 from auth_plugin.client.factory import (
+    check_url,
     prepare_client,
     trading_timeout,
     without_proxy_for_loopback,
@@ -51,6 +52,7 @@ class ClientBase(ABC, Generic[Verdict]):
             timeout=self.timeout,
             httpx_args=config.httpx_args,
         )
+        check_url(config.effective_time_url, "time_url")
         self._sleep = self._default_sleep() if sleep is None else sleep
         self._open()
 

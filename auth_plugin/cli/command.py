@@ -2,6 +2,7 @@
 
 Prints the tranId on success. On failure prints the reason (Binance code and message, or the
 local reason) on stderr and exits with a code that says what happened (see EXIT_CODES_HELP).
+Whatever came from a server is printed through `terminal.printable`.
 After an unknown outcome it never resends: it checks the repay records and says what it found.
 """
 
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 
 from auth_plugin.cli.help import PROG, ExitCode
 from auth_plugin.cli.parser import DEBT
+from auth_plugin.cli.terminal import printable
 from auth_plugin.client.defaults import default_time_url
 from auth_plugin.safe.errors import (
     AuthError,
@@ -82,7 +84,7 @@ def run(
     sleep: Callable[[float], Any] | None = None,
 ) -> ExitCode:
     def fail(error: PapiError) -> ExitCode:
-        print(f"{PROG}: {error}", file=stderr)
+        print(f"{PROG}: {printable(error)}", file=stderr)
         return exit_code_for(error)
 
     debt_only = args.command == DEBT
@@ -149,7 +151,8 @@ def run(
             print(f"{PROG}: {line}", file=stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say what, never how (no traceback with request data)
-        print(f"{PROG}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=stderr)
+        reason = printable(redact(str(exc)))
+        print(f"{PROG}: internal error: {type(exc).__name__}: {reason}", file=stderr)
         return ExitCode.INTERNAL_ERROR
 
 
@@ -192,7 +195,7 @@ def _check_not_ahead(client: RepayClient, timestamp: int) -> None:
 def _unknown(
     client: RepayClient, unknown: OutcomeUnknown, stderr: TextIO, resume: list[str]
 ) -> ExitCode:
-    print(f"{PROG}: {unknown}", file=stderr)
+    print(f"{PROG}: {printable(unknown)}", file=stderr)
     return _reconcile(client, client.request_of(unknown), stderr, resume)
 
 
@@ -206,12 +209,12 @@ def _confirm(
     try:
         confirmation = client.confirm(done, within)
     except PapiError as error:
-        print(f"{PROG}: accepted; its record could not be read: {error}", file=stderr)
+        print(f"{PROG}: accepted; its record could not be read: {printable(error)}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
         return ExitCode.ACCEPTED_PENDING
     if confirmation.confirmed:
         return ExitCode.OK
-    print(f"{PROG}: accepted, but {confirmation}", file=stderr)
+    print(f"{PROG}: accepted, but {printable(confirmation)}", file=stderr)
     if confirmation.status == "FAILED":
         return ExitCode.ACCEPTED_FAILED
     print(f"{PROG}: {resume[-1]}", file=stderr)
@@ -230,7 +233,7 @@ def _print_debt(
         print("nothing owed", file=stdout)
         return ExitCode.OK
     table = [("ASSET", "PRINCIPAL", "INTEREST", "TOTAL", "FREE")] + [
-        (d.asset, plain(d.principal), plain(d.interest), plain(d.total), plain(d.free))
+        (printable(d.asset), plain(d.principal), plain(d.interest), plain(d.total), plain(d.free))
         for d in sorted(rows, key=lambda d: d.asset)
     ]
     widths = [max(len(row[i]) for row in table) for i in range(5)]
@@ -264,11 +267,11 @@ def _repay_all(
     left = f"left: {plain(result.left)} {asset}"
     if result.repaid is None:
         print("nothing to repay", file=stdout)
-        print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
+        print(f"{left} ({printable(result.reason)})" if result.reason else left, file=stdout)
         return ExitCode.OK
     repaid = result.repaid
     print(f"repaid: {repaid.amount} {asset} (tranId {repaid.tran_id})", file=stdout)
-    print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
+    print(f"{left} ({printable(result.reason)})" if result.reason else left, file=stdout)
     return _confirm(client, repaid, args.confirm_within, stderr, resume)
 
 
@@ -284,10 +287,10 @@ def _reconcile(
     try:
         result = client.reconcile_sent(request)
     except PapiError as error:
-        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: reconciliation failed: {printable(error)}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
         return ExitCode.UNKNOWN_UNRESOLVED
-    print(f"{PROG}: reconciliation: {result}", file=stderr)
+    print(f"{PROG}: reconciliation: {printable(result)}", file=stderr)
     if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
         print(f"{PROG}: {resume[-1]}", file=stderr)
     return _EXIT_BY_VERDICT[result.verdict]
@@ -297,13 +300,13 @@ def _reconcile_unresolved(client: RepayClient, asset: str, amount: str, stderr: 
     try:
         results = client.reconcile_unresolved("repay", asset, amount)
     except PapiError as error:
-        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: reconciliation failed: {printable(error)}", file=stderr)
         return ExitCode.UNKNOWN_UNRESOLVED
     if not results:
         print(f"{PROG}: no unresolved repay of {amount} {asset} in the journal", file=stderr)
         return ExitCode.OK
     for result in results:
-        print(f"{PROG}: reconciliation: {result}", file=stderr)
+        print(f"{PROG}: reconciliation: {printable(result)}", file=stderr)
     verdicts = {result.verdict for result in results}
     if Verdict.UNKNOWN in verdicts:
         return ExitCode.UNKNOWN_UNRESOLVED

@@ -25,7 +25,7 @@ NODE_STAMP := node_modules/.installed
 # Runs a tool without the warnings it is known to print (each listed there with its reason).
 KNOWN_WARNINGS = $(PYTHON) tools/known_warnings.py
 
-.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof mutants demo sandbox bench contract clean
+.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof mutants demo sandbox bench contract audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}' \
@@ -110,6 +110,36 @@ sandbox: $(STAMP) ## Run the sandbox on 127.0.0.1:$(PORT) with $(ACCOUNTS)
 
 bench: $(STAMP) ## Benchmarks (about 3 minutes): client overhead, start-up, async throughput, sandbox capacity; writes benchmarks/latest.md
 	$(BIN)/python -m benchmarks
+
+# Known advisories for what the locks pin; outside `make test` because it needs the network.
+# pip-audit is not in requirements.lock: it is a tool run on the lock, not part of what the lock
+# installs, and pinning its own dependency tree there would add that tree to what is audited and
+# installed everywhere. It goes into a throwaway venv, removed afterwards (never into .venv).
+# A pinned package pip-audit could not look up fails the run too: pip-audit itself exits 0 and
+# says "No known vulnerabilities found" about packages it never checked (its --strict stops at
+# the first one; this lists them all). Both checks run; either failing fails the target.
+# PIP_AUDIT_SERVICE=osv asks OSV instead of PyPI's JSON API.
+PIP_AUDIT_VERSION ?= 2.10.1
+PIP_AUDIT_SERVICE ?= pypi
+
+audit: ## Known advisories: pip-audit on requirements.lock, npm audit on package-lock.json (network)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; status=0; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet "pip-audit==$(PIP_AUDIT_VERSION)"; \
+	echo "== pip-audit ($(PIP_AUDIT_SERVICE)) on requirements.lock"; \
+	"$$tmp/venv/bin/pip-audit" --requirement requirements.lock --require-hashes --disable-pip \
+		--vulnerability-service $(PIP_AUDIT_SERVICE) --progress-spinner off \
+		> "$$tmp/pip-audit.txt" 2>&1 || status=1; \
+	cat "$$tmp/pip-audit.txt"; \
+	pinned=$$(grep -c '^[A-Za-z0-9._-]*==' requirements.lock); \
+	unchecked=$$(grep -c 'could not be audited' "$$tmp/pip-audit.txt" || true); \
+	if [ "$$unchecked" -gt 0 ]; then \
+		echo "pip-audit: $$unchecked of $$pinned pinned packages could not be looked up: not checked"; \
+		status=1; \
+	fi; \
+	echo "== npm audit on package-lock.json"; \
+	npm audit --package-lock-only --audit-level=low || status=1; \
+	exit $$status
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis .schemathesis .coverage

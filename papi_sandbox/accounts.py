@@ -58,7 +58,7 @@ class AccountSpec:
     name: str
     api_key: str
     key_type: KeyType
-    key: str
+    key: str = field(repr=False)
     assets: Mapping[str, AssetSeed] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -123,12 +123,18 @@ def asset_seed_from_mapping(raw: object, what: str) -> AssetSeed:
 _TEXT_FIELDS = ("name", "api_key", "key_type", "secret", "public_key", "public_key_file")
 
 
-def account_from_mapping(raw: object, base_dir: Path | None = None) -> AccountSpec:
+def account_from_mapping(
+    raw: object, base_dir: Path | None = None, *, key_files: bool = True
+) -> AccountSpec:
+    """An account from its fields; without `key_files` (input from the network) a
+    `public_key_file` is refused before any file is touched."""
     if not isinstance(raw, Mapping):
         raise ValueError(f"an account must be a mapping of fields, got {raw!r}")
     unknown = set(raw) - {*_TEXT_FIELDS, "assets"}
     if unknown:
         raise ValueError(f"account fields not understood: {sorted(map(str, unknown))}")
+    if not key_files and "public_key_file" in raw:
+        raise ValueError("public_key_file is not accepted here: send the PEM as public_key")
     for text_field in _TEXT_FIELDS:
         if text_field in raw and not isinstance(raw[text_field], str):
             raise ValueError(f"account {text_field} must be a string, got {raw[text_field]!r}")

@@ -1,8 +1,9 @@
 """The sandbox's own control API under /sandbox-admin/ (only when enabled).
 
-Not a Binance API: plain JSON in and out, errors as {"error": "..."} with 400 or 404.
-Every input is checked before anything changes (types exactly: a bool is not a number, a
-string is not a number; unknown fields refused), and answers are strict JSON: a value that
+Not a Binance API: plain JSON in and out, errors as {"error": "..."} with 400 or 404 (403
+for a request `admin_guard` refuses, 413 for a body over MAX_BODY_BYTES). Every input is
+checked before anything changes (types exactly: a bool is not a number, a string is not a
+number; unknown fields refused; no file paths), and answers are strict JSON: a value that
 would need NaN or Infinity is an error, never emitted.
 """
 
@@ -18,10 +19,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from papi_sandbox.accounts import account_from_mapping, parse_seed_amount
+from papi_sandbox.admin_guard import refusal
 from papi_sandbox.errors import ASSET_RANGE
 from papi_sandbox.ledger import RECORD_STATUSES, UnknownAccount, UnknownRecord, format8
 from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
 from papi_sandbox.sandbox import Account, Sandbox
+from papi_sandbox.signed_request import MAX_BODY_BYTES, BodyTooLarge, receive_body
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -56,7 +59,10 @@ async def _json_object(
     request: Request, allowed: frozenset[str] | None = None
 ) -> Mapping[str, Any]:
     """The body as a JSON object ({} if empty); with `allowed`, other fields are refused."""
-    raw = await request.body()
+    try:
+        raw = await receive_body(request.scope, request.receive)
+    except BodyTooLarge:
+        raise AdminError(f"body is larger than {MAX_BODY_BYTES} bytes", 413) from None
     try:
         document = json.loads(raw or b"{}")
     except ValueError as exc:
@@ -93,6 +99,9 @@ def _text(body: Mapping[str, Any], field: str) -> str:
 
 def _guarded(handler: Handler) -> Handler:
     async def run(request: Request) -> Response:
+        refused = refusal(request, _sandbox(request).config)
+        if refused is not None:
+            return admin_json({"error": refused}, 403)
         try:
             return await handler(request)
         except AdminError as exc:
@@ -103,6 +112,8 @@ def _guarded(handler: Handler) -> Handler:
             return admin_json({"error": f"no repay record with tranId {exc.args[0]!r}"}, 404)
         except (ValueError, TypeError) as exc:
             return admin_json({"error": str(exc)}, 400)
+        except RecursionError:  # JSON nested deeper than Python parses (or shows) it
+            return admin_json({"error": "body is nested too deeply"}, 400)
 
     return run
 
@@ -118,7 +129,7 @@ async def list_accounts(request: Request) -> Response:
 
 async def put_account(request: Request) -> Response:
     """Create or replace an account; its assets replace all the ones it had."""
-    spec = account_from_mapping(await _json_object(request))
+    spec = account_from_mapping(await _json_object(request), key_files=False)
     return admin_json(_account_json(_sandbox(request).add_account(spec)))
 
 

@@ -132,6 +132,11 @@ def recv_window_not_positive() -> ApiError:
     return ApiError(-1131, "recvWindow must be greater than 0.")
 
 
+def body_too_large(limit: int) -> ApiError:
+    """A sandbox choice: Binance documents no limit on a body, nor its answer."""
+    return ApiError(-1100, f"Request body too large: at most {limit} bytes are read.", 413)
+
+
 def api_key_format_invalid() -> ApiError:
     return ApiError(-2014, "API-key format invalid.", 401)
 

@@ -3,7 +3,8 @@
 count the request -> rate limit (429/418, nothing executes) -> with a fault armed: the whole
 body received, then "before" faults (latency; 503 or other refusals and unknown answers;
 a queue hold) -> the endpoint -> "after" faults on a 200 (latency, unknown answer, dropped
-connection). Every answer carries X-MBX-USED-WEIGHT-1M. Admin paths bypass all of it.
+connection). Every answer carries X-MBX-USED-WEIGHT-1M. Admin paths bypass all of it. A body
+over MAX_BODY_BYTES is answered 413 unread (`receive_body`).
 
 The public endpoints (endpoints.ENDPOINTS) are answered here on raw ASGI rather than through
 Starlette's router, Request and Response: the same bytes, a fraction of the cost. Anything
@@ -39,7 +40,12 @@ from papi_sandbox.faults import (
 from papi_sandbox.paths import ADMIN_PREFIX
 from papi_sandbox.ratelimit import Admission
 from papi_sandbox.sandbox import Sandbox
-from papi_sandbox.signed_request import last_valid_instant, receive_body
+from papi_sandbox.signed_request import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    last_valid_instant,
+    receive_body,
+)
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 _USED_WEIGHT_RAW = USED_WEIGHT_HEADER.encode()
@@ -78,9 +84,13 @@ class Gateway:
             await self.app(scope, receive, _AfterFaults(sandbox, path, send, scope, weight_header))
             return
         try:
-            body = await receive_body(receive)
+            body = await receive_body(scope, receive)
         except ClientDisconnect:
             log_client_gone(scope)
+            return
+        except BodyTooLarge:
+            too_large = errors.body_too_large(MAX_BODY_BYTES)
+            await _send_error(send, too_large, {USED_WEIGHT_HEADER: used_weight})
             return
         status, answer = endpoint(sandbox, scope, body, None)
         await _answer(send, status, answer, used_weight)
@@ -95,9 +105,12 @@ class Gateway:
         body = b""
         if endpoint is not None:
             try:
-                body = await receive_body(receive)
+                body = await receive_body(scope, receive)
             except ClientDisconnect:
                 log_client_gone(scope)
+                return
+            except BodyTooLarge:
+                await _send_error(send, errors.body_too_large(MAX_BODY_BYTES), weight_header)
                 return
             send = _unless_gone(scope, send)
         latency = faults.take(path, LATENCY_BEFORE)

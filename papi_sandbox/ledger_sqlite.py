@@ -7,10 +7,12 @@ IMMEDIATE transaction, so concurrent repays can neither lose nor double an updat
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -89,9 +91,25 @@ _RECORD_FILTERS = (
 )
 
 
+def _private_files(path: Path) -> None:
+    """The ledger holds HMAC secrets: create its file 0600 (SQLite gives its -wal and -shm files
+    the same mode), and tighten a loose one of this user's left by an earlier run."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        try:
+            info = (path.parent / name).stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.geteuid() and stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+            (path.parent / name).chmod(stat.S_IMODE(info.st_mode) & 0o700)
+
+
 class SqliteLedger(Ledger):
     def __init__(self, path: Path | str | None = None) -> None:
         self._lock = threading.Lock()
+        if path is not None and str(path) != ":memory:":
+            _private_files(Path(path))
         self._conn = sqlite3.connect(
             ":memory:" if path is None else str(path),
             check_same_thread=False,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -67,8 +67,8 @@ class SandboxAccount:
     name: str
     api_key: str
     key_type: KeyType
-    secret: str | None = None
-    private_key_pem: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    private_key_pem: str | None = field(default=None, repr=False)
 
 
 class PapiSandbox:

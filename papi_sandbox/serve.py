@@ -4,11 +4,15 @@ Without --accounts it serves the shipped demo accounts (FAKE keys) and says so o
 start that cannot work prints one line, `papi_sandbox: error: ...`, on stderr and exits with
 EXIT_ACCOUNTS, EXIT_DATABASE or EXIT_LISTEN (argparse's usage errors keep their 2; without the
 sandbox extra both commands exit 6 with one line, see `command`).
+
+--admin on a --host that is not loopback is refused unless --admin-beyond-loopback is given,
+and then admin requests need a token (from --admin-token-file or $PAPI_SANDBOX_ADMIN_TOKEN).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sqlite3
 import sys
@@ -17,11 +21,13 @@ from pathlib import Path
 import uvicorn
 
 from papi_sandbox.accounts import load_accounts_file
+from papi_sandbox.admin_guard import is_loopback
 from papi_sandbox.app import SandboxApp, create_app
 from papi_sandbox.config import SandboxConfig
 from papi_sandbox.deadlines import uvicorn_config
 from papi_sandbox.demo import DEMO_ACCOUNTS_FILE, announcement
 
+ENV_ADMIN_TOKEN = "PAPI_SANDBOX_ADMIN_TOKEN"  # noqa: S105 (the name of a variable)
 EXIT_ACCOUNTS = 3  # the accounts file is missing, unreadable or invalid
 EXIT_DATABASE = 4  # the --db ledger cannot be opened or is not a sandbox ledger
 EXIT_LISTEN = 5  # cannot listen on --host/--port (in use, not an address of this host, ...)
@@ -40,10 +46,28 @@ def parse_args(argv: list[str] | None = None, prog: str = "papi-sandbox") -> arg
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
+        args.admin_token = _admin_token(args)
+        if args.admin and not is_loopback(args.host) and not args.admin_beyond_loopback:
+            raise ValueError(
+                f"--admin with --host {args.host!r}, which is not loopback, would let anyone who "
+                "reaches it change the sandbox: add --admin-beyond-loopback, with a token"
+            )
         _config(args)
     except ValueError as exc:
         parser.error(str(exc))
     return args
+
+
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """The token from --admin-token-file, else the environment (its text is never shown)."""
+    path: Path | None = args.admin_token_file
+    if path is None:
+        return os.environ.get(ENV_ADMIN_TOKEN) or None
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
+        raise ValueError(f"cannot read --admin-token-file {path}: {reason}") from None
 
 
 def build_parser(prog: str = "papi-sandbox") -> argparse.ArgumentParser:
@@ -82,7 +106,21 @@ def build_parser(prog: str = "papi-sandbox") -> argparse.ArgumentParser:
     parser.add_argument(
         "--admin",
         action="store_true",
-        help="serve the admin API under /sandbox-admin/ (no authentication; default: off)",
+        help="serve the admin API under /sandbox-admin/ (JSON to a loopback host only; "
+        "default: off)",
+    )
+    parser.add_argument(
+        "--admin-beyond-loopback",
+        action="store_true",
+        help="with --admin and a --host that is not loopback: serve /sandbox-admin/ to "
+        f"requests that carry the token (${ENV_ADMIN_TOKEN} or --admin-token-file)",
+    )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        metavar="FILE",
+        help="a file holding the token admin requests must send as 'Authorization: Bearer "
+        f"TOKEN' (else ${ENV_ADMIN_TOKEN}, if set)",
     )
     parser.add_argument(
         "--weight-limit",
@@ -149,6 +187,8 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
         accounts_file=args.accounts or DEMO_ACCOUNTS_FILE,
         db_path=args.db,
         enable_admin=args.admin,
+        admin_token=args.admin_token,
+        admin_beyond_loopback=args.admin_beyond_loopback,
         weight_limit=args.weight_limit,
         window_seconds=args.window_seconds,
         ban_after_rejections=args.ban_after,

@@ -34,6 +34,9 @@ DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
 FUTURE_TOLERANCE_MS = 1000
 FORM = "application/x-www-form-urlencoded"
+# The largest body any endpoint (admin API included) reads. A repay's parameters with an RSA
+# signature take a few hundred bytes, an account with a 16384-bit RSA public key about 3 KB.
+MAX_BODY_BYTES = 8 * 1024
 
 Fields = TypeVar("Fields")
 
@@ -45,13 +48,23 @@ def check_timestamp(timestamp: int, recv_window: int, now_ms: int) -> None:
         raise errors.timestamp_outside_window()
 
 
-async def receive_body(receive: Receive) -> bytes:
-    """The whole request body. Raises starlette's ClientDisconnect if the client left before
-    all of it arrived."""
+class BodyTooLarge(Exception):
+    """A request body over MAX_BODY_BYTES: refused before (or while) it is read."""
+
+
+async def receive_body(scope: Scope, receive: Receive) -> bytes:
+    """The whole request body, at most MAX_BODY_BYTES of it: BodyTooLarge when Content-Length
+    says more (nothing is read) or when a body without one grows past it (the rest is never
+    read). Raises starlette's ClientDisconnect if the client left before all of it arrived."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
     # The usual request arrives in one message: take its body here, without another coroutine.
     first = await receive()
     if first["type"] == "http.request" and not first.get("more_body", False):
         body: bytes = first.get("body", b"")
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
         return body
     return await read_body(receive, first)
 
@@ -138,8 +151,9 @@ def _account(sandbox: Sandbox, api_key: str) -> Account:
 
 async def read_body(receive: Receive, first: Message | None = None) -> bytes:
     """The whole request body, as starlette's Request.body() reads it (`first`: a message
-    already received)."""
+    already received), but BodyTooLarge as soon as it passes MAX_BODY_BYTES."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         if first is not None:
             message, first = first, None
@@ -147,6 +161,9 @@ async def read_body(receive: Receive, first: Message | None = None) -> bytes:
             message = await receive()
         if message["type"] == "http.request":
             chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BodyTooLarge()
             if not message.get("more_body", False):
                 if not chunks:
                     return chunk

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -177,8 +177,8 @@ class GeneratedKey:
 
     api_key: str
     key_type: KeyType
-    secret: str | None = None
-    private_key_pem: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    private_key_pem: str | None = field(default=None, repr=False)
     public_key_pem: str | None = None
 
     @property

@@ -2,6 +2,7 @@
 
 Prints the tranId on success. On failure prints the reason (Binance code and message, or the
 local reason) on stderr and exits with a code that says what happened (see EXIT_CODES_HELP).
+Whatever came from a server is printed through `terminal.printable`.
 After an unknown outcome it never resends: it checks the repay records and says what it found.
 With --json, stdout is one JSON object (`report`) and every human line goes to stderr.
 """
@@ -17,6 +18,7 @@ from auth_plugin.cli import inputs
 from auth_plugin.cli.help import PROG, ExitCode
 from auth_plugin.cli.parser import DEBT
 from auth_plugin.cli.report import Report
+from auth_plugin.cli.terminal import printable
 from auth_plugin.client.defaults import default_time_url
 from auth_plugin.safe.errors import (
     AuthError,
@@ -99,7 +101,7 @@ def _run(
     report: Report,
 ) -> ExitCode:
     def fail(error: PapiError) -> ExitCode:
-        print(f"{PROG}: {error}", file=stderr)
+        print(f"{PROG}: {printable(error)}", file=stderr)
         report.error(error)
         return exit_code_for(error)
 
@@ -169,7 +171,8 @@ def _run(
             report.check_again(line)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say what, never how (no traceback with request data)
-        print(f"{PROG}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=stderr)
+        reason = printable(redact(str(exc)))
+        print(f"{PROG}: internal error: {type(exc).__name__}: {reason}", file=stderr)
         report.error(exc)
         return ExitCode.INTERNAL_ERROR
 
@@ -217,7 +220,7 @@ def _unknown(
     resume: list[str],
     report: Report,
 ) -> ExitCode:
-    print(f"{PROG}: {unknown}", file=stderr)
+    print(f"{PROG}: {printable(unknown)}", file=stderr)
     report.error(unknown)
     return _reconcile(client, client.request_of(unknown), stderr, resume, report)
 
@@ -237,7 +240,7 @@ def _confirm(
     try:
         confirmation = client.confirm(done, within)
     except PapiError as error:
-        print(f"{PROG}: accepted; its record could not be read: {error}", file=stderr)
+        print(f"{PROG}: accepted; its record could not be read: {printable(error)}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
         report.error(error)
         report.check_again(resume[-1])
@@ -245,7 +248,7 @@ def _confirm(
     report.confirmation(confirmation)
     if confirmation.confirmed:
         return ExitCode.OK
-    print(f"{PROG}: accepted, but {confirmation}", file=stderr)
+    print(f"{PROG}: accepted, but {printable(confirmation)}", file=stderr)
     if confirmation.status == "FAILED":
         return ExitCode.ACCEPTED_FAILED
     print(f"{PROG}: {resume[-1]}", file=stderr)
@@ -270,7 +273,7 @@ def _print_debt(
         print("nothing owed", file=stdout)
         return ExitCode.OK
     table = [("ASSET", "PRINCIPAL", "INTEREST", "TOTAL", "FREE")] + [
-        (d.asset, plain(d.principal), plain(d.interest), plain(d.total), plain(d.free))
+        (printable(d.asset), plain(d.principal), plain(d.interest), plain(d.total), plain(d.free))
         for d in sorted(rows, key=lambda d: d.asset)
     ]
     widths = [max(len(row[i]) for row in table) for i in range(5)]
@@ -307,12 +310,12 @@ def _repay_all(
     left = f"left: {plain(result.left)} {asset}"
     if result.repaid is None:
         print("nothing to repay", file=stdout)
-        print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
+        print(f"{left} ({printable(result.reason)})" if result.reason else left, file=stdout)
         return ExitCode.OK
     repaid = result.repaid
     report.repay(repaid)
     print(f"repaid: {repaid.amount} {asset} (tranId {repaid.tran_id})", file=stdout)
-    print(f"{left} ({result.reason})" if result.reason else left, file=stdout)
+    print(f"{left} ({printable(result.reason)})" if result.reason else left, file=stdout)
     return _confirm(client, repaid, args.confirm_within, stderr, resume, report)
 
 
@@ -328,12 +331,12 @@ def _reconcile(
     try:
         result = client.reconcile_sent(request)
     except PapiError as error:
-        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: reconciliation failed: {printable(error)}", file=stderr)
         print(f"{PROG}: {resume[-1]}", file=stderr)
         report.error(error)
         report.check_again(resume[-1])
         return ExitCode.UNKNOWN_UNRESOLVED
-    print(f"{PROG}: reconciliation: {result}", file=stderr)
+    print(f"{PROG}: reconciliation: {printable(result)}", file=stderr)
     report.reconciliation(result)
     if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
         print(f"{PROG}: {resume[-1]}", file=stderr)
@@ -347,7 +350,7 @@ def _reconcile_unresolved(
     try:
         results = client.reconcile_unresolved("repay", asset, amount)
     except PapiError as error:
-        print(f"{PROG}: reconciliation failed: {error}", file=stderr)
+        print(f"{PROG}: reconciliation failed: {printable(error)}", file=stderr)
         report.error(error)
         return ExitCode.UNKNOWN_UNRESOLVED
     report.groups(results)
@@ -355,7 +358,7 @@ def _reconcile_unresolved(
         print(f"{PROG}: no unresolved repay of {amount} {asset} in the journal", file=stderr)
         return ExitCode.OK
     for result in results:
-        print(f"{PROG}: reconciliation: {result}", file=stderr)
+        print(f"{PROG}: reconciliation: {printable(result)}", file=stderr)
     verdicts = {result.verdict for result in results}
     if Verdict.UNKNOWN in verdicts:
         return ExitCode.UNKNOWN_UNRESOLVED

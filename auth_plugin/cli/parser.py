@@ -17,6 +17,7 @@ DEFAULT_CONFIRM_SECONDS = 30.0
 # cheap to import.
 DEFAULT_STAMP_MARGIN_MS = 5000
 DEFAULT_VISIBILITY_LAG_MS = 5000
+REPAY_RECV_WINDOW_MS = 2000  # flow.REPAY_RECV_WINDOW_MS (tested equal)
 
 
 def _milliseconds(text: str) -> int:
@@ -93,7 +94,8 @@ def build_parser(command: str | None = None) -> Parser:
         "--recv-window",
         type=_milliseconds,
         metavar="MS",
-        help="recvWindow in ms (1-60000; server: 5000)",
+        help=f"a repay's recvWindow in ms (1-60000; default: {REPAY_RECV_WINDOW_MS}, short: "
+        "see README's security notes)",
     )
     parser.add_argument(
         "--check",

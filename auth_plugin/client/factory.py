@@ -13,6 +13,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -107,11 +108,12 @@ def prepare_client(
     its public `set_httpx_client` / `set_async_httpx_client` (the caller picks the kind)."""
     from papi_repay_client import AuthenticatedClient
 
-    _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+    check_url(base_url, allow_insecure_http=allow_insecure_http)
     extra = dict(httpx_args or {})
     reserved = _RESERVED_HTTPX_ARGS.intersection(extra)
     if reserved:
         raise InvalidInput(f"httpx_args may not set {', '.join(sorted(reserved))}")
+    extra = without_proxy_for_loopback(base_url, extra)
     auth = BinanceAuth(credentials.api_key, credentials.key, clock=clock, recv_window=recv_window)
     generated = AuthenticatedClient(
         base_url=base_url,
@@ -125,16 +127,40 @@ def prepare_client(
     return generated, settings
 
 
-def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> None:
+def without_proxy_for_loopback(url: str, httpx_args: Mapping[str, Any]) -> dict[str, Any]:
+    """`httpx_args` with `url`'s host, if loopback, mounted on the direct transport: a proxy
+    (from HTTP_PROXY or ALL_PROXY, or `proxy=`) would get the API key and the signed request,
+    in clear over plain http, and a local server is never behind one."""
+    args = dict(httpx_args)
+    host = httpx.URL(url).host
+    if _is_loopback(host):
+        pattern = f"all://[{host}]" if ":" in host else f"all://{host}"
+        args["mounts"] = {**args.get("mounts", {}), pattern: None}
+    return args
+
+
+def check_url(url: str, what: str = "base_url", *, allow_insecure_http: bool = False) -> None:
+    """Refuse (InvalidInput) a base or time URL requests must not be sent to: not absolute
+    http(s); with user info (`https://papi.binance.com@evil.example/` goes to evil.example), a
+    query or a fragment (joined to a path, they garble it); plain http to a host that is not
+    loopback, unless `allow_insecure_http`."""
     try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise InvalidInput(f"base_url {base_url!r} is not a valid URL: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidInput(f"base_url {base_url!r} must be an absolute http(s) URL")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        parsed = httpx.URL(url)
+        netloc = urlsplit(url).netloc
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise InvalidInput(f"{what} {url!r:.100} is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInput(f"{what} {url!r:.100} must be an absolute http(s) URL")
+    if "@" in netloc:  # the URL is not shown: the part before "@" may be a password
         raise InvalidInput(
-            f"base_url {base_url!r} uses plain http to a non-loopback host; use https "
+            f"{what} has user info before '@', so requests would go to {parsed.host!r}: give "
+            "the host alone, e.g. https://papi.binance.com"
+        )
+    if "?" in url or "#" in url:
+        raise InvalidInput(f"{what} {url!r:.100} must not have a query ('?') or fragment ('#')")
+    if parsed.scheme == "http" and not allow_insecure_http and not _is_loopback(parsed.host):
+        raise InvalidInput(
+            f"{what} {url!r:.100} uses plain http to a non-loopback host; use https "
             "(or allow_insecure_http=True for a trusted network)"
         )
 

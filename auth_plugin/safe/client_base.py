@@ -8,7 +8,12 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
-from auth_plugin.client.factory import prepare_client, trading_timeout
+from auth_plugin.client.factory import (
+    check_url,
+    prepare_client,
+    trading_timeout,
+    without_proxy_for_loopback,
+)
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
@@ -51,6 +56,7 @@ class ClientBase(ABC):
             timeout=self.timeout,
             httpx_args=config.httpx_args,
         )
+        check_url(config.effective_time_url, "time_url")
         refuse_demo_keys(config.base_url, credentials)
         self._sleep = self._default_sleep() if sleep is None else sleep
         self._open()
@@ -94,7 +100,8 @@ class ClientBase(ABC):
         return self.flow.sent_of(error)
 
     def _time_settings(self) -> dict[str, Any]:
-        return {"timeout": self.timeout, **self.config.httpx_args}
+        settings = without_proxy_for_loopback(self.flow.time_url, self.config.httpx_args)
+        return {"timeout": self.timeout, **settings}
 
     def _first(self, flow: Generator[Any, Any, T]) -> tuple[bool, Any]:
         return self._advance(flow, None, None)

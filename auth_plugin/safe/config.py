@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NoReturn
 
 from auth_plugin.client.defaults import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -21,23 +21,24 @@ from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class ClientConfig:
     """The settings of `RepayClient` / `AsyncRepayClient` (their keyword arguments).
 
-    Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
-    `env`). `recv_window` is the default for every repay. `time_url` is where the clock is
-    measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
-    is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
-    `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
-    client (e.g. a `transport`).
+        Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
+        `env`). `recv_window` is the default for every repay (else `flow.REPAY_RECV_WINDOW_MS`,
+    2000; reads always carry the server's default, 5000). `time_url` is where the clock is
+        measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
+        is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
+        `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
+        client (e.g. a `transport`).
 
-    `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
-    how far a record's stamp may lie from the server's timestamp check, and how late the
-    records endpoint may show it; 5 s each by default); lowering them makes verdicts faster
-    and less safe. `journal` (a `Journal`, e.g. `Journal.for_account(...)`) keeps this
-    client's sends on disk, written before each money-moving request leaves, shared with
-    earlier and concurrent runs: bots restart, and an in-memory record dies with them.
+        `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
+        how far a record's stamp may lie from the server's timestamp check, and how late the
+        records endpoint may show it; 5 s each by default); lowering them makes verdicts faster
+        and less safe. `journal` (a `Journal`, e.g. `Journal.for_account(...)`) keeps this
+        client's sends on disk, written before each money-moving request leaves, shared with
+        earlier and concurrent runs: bots restart, and an in-memory record dies with them.
     """
 
     base_url: str = PRODUCTION_BASE_URL
@@ -67,6 +68,30 @@ class ClientConfig:
         ):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default())
+
+    def __repr__(self) -> str:
+        # `env` holds BINANCE_API_SECRET (or a passphrase), `httpx_args` may hold a proxy URL
+        # with its password: only their names are shown.
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "env" and value is not None:
+                text = f"<{len(value)} variables, values hidden>"
+            elif item.name == "httpx_args":
+                text = "{" + ", ".join(f"{name!r}: <hidden>" for name in value) + "}"
+            else:
+                text = repr(value)
+            shown.append(f"{item.name}={text}")
+        return f"ClientConfig({', '.join(shown)})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("ClientConfig can hold secrets (env, credentials) and cannot be pickled")
+
+    def __copy__(self) -> ClientConfig:
+        return self  # frozen: sharing is copying
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ClientConfig:
+        return self
 
     @property
     def effective_time_url(self) -> str:

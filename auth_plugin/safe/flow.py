@@ -82,6 +82,13 @@ Flow = Generator[Effect, Any, T]
 Amount = Decimal | int | str
 
 CLOCK_SAMPLES = 3
+# A repay's (or borrow's) recvWindow when neither the call nor the client sets one. It is how
+# long after signing the request can still execute: how long a leaked copy (a logged URL) can
+# be replayed, plus the 1000 ms the server accepts ahead, and it sets the reconciliation's wait.
+# 2000 ms still covers a trip to Binance (well under a second) plus the clock's measured
+# uncertainty; a window too short for the network is a -1021, which provably did not execute,
+# and is re-synced and retried once.
+REPAY_RECV_WINDOW_MS = 2000
 # Reads are idempotent: a short recvWindow chosen for repays would only make them fail (-1021).
 READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
 # A wait that a fresh measurement shows was too short (the clock stepped) is waited again,
@@ -182,10 +189,9 @@ class SafeFlow:
     ) -> Flow[R]:
         """A repay or a borrow: its `result`."""
         asset, amount_text, window = checked(asset, amount, recv_window)
-        context = SendContext(endpoint.name, asset, amount_text, None, self.window_of(window))
-        params: dict[str, Any] = {"asset": asset, "amount": amount_text}
-        if window is not None:
-            params["recv_window"] = window
+        applied = self.window_of(window)
+        context = SendContext(endpoint.name, asset, amount_text, None, applied)
+        params: dict[str, Any] = {"asset": asset, "amount": amount_text, "recv_window": applied}
         answer = yield from self._send(endpoint, params, context)
         return result(
             answer.value, asset, amount_text, answer.timestamp_ms, answer.weight, answer.attempts
@@ -428,11 +434,12 @@ class SafeFlow:
         return error
 
     def window_of(self, recv_window: int | None) -> int:
-        """The recvWindow the server applies: the call's, the client's, or its default."""
+        """The recvWindow a money-moving send carries: the call's, the client's, or
+        REPAY_RECV_WINDOW_MS."""
         if recv_window is not None:
             return recv_window
         configured = self.config.recv_window
-        return DEFAULT_RECV_WINDOW_MS if configured is None else configured
+        return REPAY_RECV_WINDOW_MS if configured is None else configured
 
     def send_record(self, kind: str, context: SendContext, timestamp: int) -> SentRepay:
         """The record of a send about to be signed with `timestamp`."""

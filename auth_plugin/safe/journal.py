@@ -14,6 +14,10 @@ Every process serialises on flock(2) of `<path>.lock`, a file that is never repl
 the journal only while holding it: a compaction's os.replace can't leave a writer appending to
 the old file. An append is one write(2) followed by fsync; any failure raises `JournalError`,
 and then the caller sends nothing. POSIX only.
+
+The files are untrusted input: never followed through a symlink, never opened blocking (a FIFO
+is refused, not waited on), refused unless regular and the user's, created 0600 (a compaction's
+new file too) and tightened when looser; the directory, when the user's, is tightened to 0700.
 """
 
 from __future__ import annotations
@@ -143,6 +147,7 @@ class Journal:
             return
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _checked_directory(self.path.parent)
             with self._locked(fcntl.LOCK_EX):
                 with _opened(self.path, os.O_RDWR | os.O_APPEND, create=True) as fd:
                     size = _without_torn_tail(fd)
@@ -162,6 +167,7 @@ class Journal:
         if not os.path.lexists(self.path):
             return []
         try:
+            _checked_directory(self.path.parent)
             with self._locked(fcntl.LOCK_SH), _opened(self.path, os.O_RDONLY) as fd:
                 data = _read_all(fd)
         except FileNotFoundError:
@@ -223,6 +229,22 @@ def _opened(path: Path, flags: int, *, create: bool = False) -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)
+
+
+def _checked_directory(directory: Path) -> None:
+    """The journal's directory: one of this user's is tightened to at most 0700 (the file names
+    tell which servers and keys you use); one of another user's that others may write to, and
+    that has no sticky bit, is refused: they could remove or replace the journal."""
+    info = os.stat(directory)
+    mode = stat.S_IMODE(info.st_mode)
+    if info.st_uid == os.geteuid():
+        if mode & 0o077:
+            os.chmod(directory, mode & 0o700)
+    elif mode & 0o022 and not mode & stat.S_ISVTX:
+        raise JournalError(
+            f"{directory} belongs to another user (uid {info.st_uid}) and others may write to "
+            f"it: set ${ENV_JOURNAL_DIR} to a directory of your own"
+        )
 
 
 def _without_torn_tail(fd: int) -> int:

@@ -15,6 +15,9 @@ It works unchanged with `httpx.Client`, `httpx.AsyncClient` and the generated
 7. what was stamped is recorded on the request itself, `request.extensions[SIGNED]` (a
    `Stamp`), so nobody needs to read it back out of the URL.
 
+Creating one attaches a filter to the `httpx` logger that blanks `signature=` in its records
+(`redaction.redact_httpx_logs`): httpx logs every request's URL at INFO.
+
 Where the signature goes: always in the query string, also when there is a form body. The body
 is then sent untouched (no re-encoding, no Content-Length change), and Binance's rule
 `totalParams = query + body` holds with the query taken without its trailing `signature`.
@@ -41,7 +44,7 @@ from auth_plugin.signer.payload import (
     unsigned_query,
     url_safe_signature,
 )
-from auth_plugin.signer.redaction import mask_api_key
+from auth_plugin.signer.redaction import mask_api_key, redact_httpx_logs
 from auth_plugin.signer.url_query import with_query
 from auth_plugin.signer.validation import validate_recv_window
 
@@ -79,6 +82,7 @@ class BinanceAuth(httpx.Auth):
         recv_window: int | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
+        redact_httpx_logs()  # also for plain httpx clients: httpx logs signed URLs at INFO
         if not isinstance(key, SigningKey):
             raise KeyLoadError(
                 f"key must be an HmacKey, RsaKey or Ed25519Key, not {type(key).__name__}"

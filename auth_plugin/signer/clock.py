@@ -21,13 +21,16 @@ from typing import Any, TypedDict, Unpack
 
 import httpx
 
-from auth_plugin.signer.errors import ClockSyncError
+from auth_plugin.signer.errors import ClockSyncError, InvalidInput
 
 #: Returns the local wall-clock time in nanoseconds since the epoch (like `time.time_ns`).
 TimeSource = Callable[[], int]
 
 DEFAULT_TIME_PATH = "/api/v3/time"
 DEFAULT_SAMPLES = 5
+# An offset beyond this is a wrong system clock (or a time endpoint that is not the server's),
+# not something to sign around: timestamps and reconciliation windows rest on it.
+MAX_OFFSET_MS = 3_600_000
 _NS_PER_MS = 1_000_000
 
 
@@ -146,7 +149,15 @@ def measurement(
             raise ClockSyncError(f"time endpoint {path} did not answer ({kind})")
         server_time = server_time_from(reading.response)
         taken.append(sample_from(reading.t_send_ns, reading.t_recv_ns, server_time))
-    return best_sample(taken)
+    best = best_sample(taken)
+    if abs(best.offset_ms) > MAX_OFFSET_MS:
+        direction = "behind" if best.offset_ms > 0 else "ahead of"
+        raise ClockSyncError(
+            f"this machine's clock is {abs(best.offset_ms) / 3_600_000:.1f} h {direction} the "
+            f"server's time ({path}); more than an hour off is a wrong system clock: fix it "
+            "(e.g. enable NTP) and try again"
+        )
+    return best
 
 
 def read_time(client: httpx.Client, path: str, source: TimeSource) -> TimeReading:
@@ -232,6 +243,11 @@ def server_time_from(response: httpx.Response) -> int:
 def _checked_offset(value: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"offset_ms must be an int (ms), got {type(value).__name__}")
+    if abs(value) > MAX_OFFSET_MS:
+        raise InvalidInput(
+            f"offset_ms {value} is more than an hour ({MAX_OFFSET_MS} ms): fix the system clock "
+            "(e.g. enable NTP) rather than offsetting it"
+        )
     return value
 
 

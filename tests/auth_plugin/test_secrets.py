@@ -172,3 +172,28 @@ def test_requests_reach_the_real_loopback_server_signed_and_with_the_api_key(
     assert "&signature=" in path
     assert headers["X-MBX-APIKEY"] == API_KEY
     assert "Authorization" not in headers
+
+
+def test_httpx_logs_of_a_signed_request_carry_no_signature(loopback_server, caplog) -> None:
+    """A logged signed URL could be replayed: the filter BinanceAuth installs blanks it, also
+    for a plain httpx client."""
+    caplog.set_level(logging.DEBUG)
+    sent: list[httpx.Request] = []
+    auth = BinanceAuth(API_KEY, HmacKey(HMAC_SECRET))
+    with httpx.Client(
+        base_url=loopback_server, auth=auth, event_hooks={"request": [sent.append]}
+    ) as client:
+        client.post("/papi/v1/repayLoan", params={"asset": "BNB", "amount": "1"})
+    (request,) = sent
+    signature = request.url.params["signature"]
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "HTTP Request: POST" in text
+    assert "signature=<redacted>" in text
+    assert signature not in text
+
+
+def test_the_log_filter_is_attached_once() -> None:
+    for _ in range(3):
+        BinanceAuth(API_KEY, HmacKey(HMAC_SECRET))
+    filters = logging.getLogger("httpx").filters
+    assert [type(f).__name__ for f in filters].count("SignatureFilter") == 1

@@ -18,7 +18,7 @@ from auth_plugin import (
     RetryPolicy,
     ServiceUnavailable,
 )
-from auth_plugin.safe.reconcile import DEFAULT_RECV_WINDOW_MS
+from auth_plugin.safe.flow import REPAY_RECV_WINDOW_MS
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import ACCOUNT, closed_port, liability, repay_posts
 
@@ -57,7 +57,7 @@ def test_unknown_after_503_raises_outcome_unknown_and_executes_exactly_once(sand
         client.repay("BTC", AMOUNT)
     error = caught.value
     assert (error.status, error.code, error.msg) == (503, -1000, UNKNOWN_MSG)
-    assert (error.asset, error.amount, error.recv_window) == ("BTC", "0.01", DEFAULT_RECV_WINDOW_MS)
+    assert (error.asset, error.amount, error.recv_window) == ("BTC", "0.01", REPAY_RECV_WINDOW_MS)
     assert isinstance(error.timestamp_ms, int)
     assert error.executed is None
     assert "x-mbx-used-weight-1m" in error.headers

@@ -535,3 +535,61 @@ def test_two_processes_appending_at_once_while_compacting_lose_no_line(tmp_path)
     # Compaction ran: of the 2 * 1200 old resolved sends written, few are left.
     assert len(sends - unresolved - recent) < 1200
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.journal", "shared.journal.lock"]
+
+
+# --- the directory, and the compaction's new file -----------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["append", "read"])
+def test_a_loose_directory_of_ours_is_tightened(tmp_path, action):
+    directory = tmp_path / "journals"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    log = Journal(directory / "a.journal")
+    if action == "read":
+        log.append(sent())
+        directory.chmod(0o777)
+        assert log.read() == [sent()]
+    else:
+        log.append(sent())
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_a_directory_others_may_write_to_is_refused_unless_sticky(tmp_path, monkeypatch):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    log = Journal(directory / "a.journal")
+    monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)  # the directory is not "ours"
+    directory.chmod(0o777)
+    for action in (lambda: log.append(sent()), log.read):
+        log.path.touch()  # read looks at the directory only when there is a journal
+        with pytest.raises(JournalError, match="others may write to it") as raised:
+            action()
+        assert "PAPI_REPAY_JOURNAL_DIR" in str(raised.value)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o777  # not ours: left alone
+    directory.chmod(0o1777)  # sticky, as /tmp: others can't remove or rename our files
+    with pytest.raises(JournalError, match="belongs to another user"):  # the file's own check
+        log.append(sent())
+    monkeypatch.undo()
+    directory.chmod(0o700)
+
+
+def test_compaction_under_umask_022_writes_0600_and_follows_no_planted_link(tmp_path, monkeypatch):
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    log = Journal(tmp_path / "a.journal")
+    log.append(sent(sid(1), T - 3 * DAY), AckLine(sid(1), 1))
+    spare = tmp_path / "a.journal.compact"
+    spare.symlink_to(victim)  # where the shrink step writes its new file
+    inode = log.path.stat().st_ino
+    monkeypatch.setattr(journal, "COMPACT_AT", log.path.stat().st_size + 1)
+    old = os.umask(0o022)
+    try:
+        log.append(sent(sid(2)))
+    finally:
+        os.umask(old)
+    assert log.path.stat().st_ino != inode  # the file was rewritten
+    assert log.read() == [sent(sid(2))]
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert victim.read_text() == "untouched\n"
+    assert not spare.exists() and not spare.is_symlink()

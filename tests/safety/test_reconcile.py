@@ -26,8 +26,10 @@ from auth_plugin.safe.sends import SendLedger
 from papi_repay_client.models import RepayRecord
 from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, repay_posts
 
-# The default margins, written out (not imported from the code under test).
+# The default margins and a repay's default recvWindow, written out (not imported from the
+# code under test).
 STAMP_MS, LAG_MS = 5_000, 5_000
+REPAY_WINDOW_MS = 2_000
 
 
 def close_windows(sandbox, ms: int = 5_000 + STAMP_MS + LAG_MS + 1_000) -> None:
@@ -41,7 +43,7 @@ def test_after_a_dropped_connection_the_executed_repay_is_found(sandbox, make_cl
     sandbox.faults.inject("drop_after")
     with pytest.raises(OutcomeUnknown) as caught:
         client.repay("BTC", "0.01")
-    shown_by = caught.value.timestamp_ms + 5_000 + STAMP_MS + LAG_MS
+    shown_by = caught.value.timestamp_ms + REPAY_WINDOW_MS + STAMP_MS + LAG_MS
     assert f"can be had once the server's clock is past {shown_by}" in str(caught.value)
     assert "assuming a record stamped within 5000 ms" in str(caught.value)
     close_windows(sandbox)
@@ -249,7 +251,7 @@ async def test_a_repay_cancelled_after_sending_can_still_be_reconciled(sandbox, 
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(client.repay("BTC", "0.01"), timeout=0.2)
     (request,) = client.unresolved
-    assert (request.asset, request.amount, request.recv_window) == ("BTC", "0.01", 5000)
+    assert (request.asset, request.amount, request.recv_window) == ("BTC", "0.01", REPAY_WINDOW_MS)
     await asyncio.sleep(0.5)
     close_windows(sandbox)
     result = await client.reconcile_sent(request)

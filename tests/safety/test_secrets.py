@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import traceback
 
 import pytest
 
-from auth_plugin import OutcomeUnknown, PapiError, RetryPolicy
+from auth_plugin import ClientConfig, OutcomeUnknown, PapiError, RepayClient, RetryPolicy
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import closed_port
 
@@ -42,3 +44,25 @@ def test_error_texts_never_show_the_secret_or_the_signature(sandbox, make_client
         for signature in signatures:
             assert signature not in text
         assert "signature=" not in text
+
+
+def test_a_client_config_shows_and_pickles_no_secret(sandbox, key):
+    env = {"BINANCE_API_KEY": key.api_key, "BINANCE_API_SECRET": key.secret, "HOME": "/h"}
+    proxy_password = "PROXY-PASSWORD-xyz"
+    config = ClientConfig(
+        base_url=sandbox.base_url,
+        env=env,
+        httpx_args={"proxy": f"http://user:{proxy_password}@127.0.0.1:9"},
+    )
+    with RepayClient(sandbox.base_url, env=env) as client:
+        for shown in (config, client.config):
+            for text in (repr(shown), str(shown), f"{shown!r}"):
+                assert key.secret not in text
+                assert key.api_key not in text
+                assert proxy_password not in text
+                assert "ClientConfig(base_url=" in text  # still readable
+            with pytest.raises(TypeError, match="cannot be pickled"):
+                pickle.dumps(shown)
+            assert copy.copy(shown) is shown
+            assert copy.deepcopy(shown) is shown
+        assert "env=<3 variables, values hidden>" in repr(client.config)

@@ -115,7 +115,9 @@ def test_admin_errors(sandbox, http, keys):
     assert bad_amount.status_code == 400
     bad_asset = http.put("/sandbox-admin/accounts/acct-hmac/assets/btc", json={"free": "1"})
     assert bad_asset.status_code == 400
-    not_json = http.post("/sandbox-admin/accounts", content=b"{")
+    not_json = http.post(
+        "/sandbox-admin/accounts", content=b"{", headers={"Content-Type": "application/json"}
+    )
     assert not_json.status_code == 400
     bad_key = http.post(
         "/sandbox-admin/accounts",
@@ -143,7 +145,7 @@ def test_reset_restores_the_start_state(sandbox, http, client):
         "/sandbox-admin/accounts",
         json={"name": "x", "api_key": "x", "key_type": "hmac", "secret": "s"},
     )
-    assert http.post("/sandbox-admin/reset").json() == {"reset": True}
+    assert http.post("/sandbox-admin/reset", json={}).json() == {"reset": True}
     assert sandbox.repays("acct-hmac") == []
     assert sandbox.balances("acct-hmac")["BTC"].liability == Decimal("1.1")
     assert sandbox.faults.active() == []

@@ -103,7 +103,7 @@ def test_admin_reset_lifts_a_ban(tight):
             http.get("/sandbox-admin/rate-limits").json()["clients"]["127.0.0.1"]["used_weight"]
             == 3
         )
-        assert http.post("/sandbox-admin/rate-limits/reset").json() == {"clients": {}}
+        assert http.post("/sandbox-admin/rate-limits/reset", json={}).json() == {"clients": {}}
         assert _ping(http).status_code == 200
 
 

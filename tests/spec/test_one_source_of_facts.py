@@ -37,6 +37,13 @@ def test_the_clis_default_margins_are_the_clients():
     assert parser.DEFAULT_VISIBILITY_LAG_MS == DEFAULT_VISIBILITY_LAG_MS
 
 
+def test_the_clis_default_repay_window_is_the_clients():
+    from auth_plugin.cli import parser
+    from auth_plugin.safe.flow import REPAY_RECV_WINDOW_MS
+
+    assert parser.REPAY_RECV_WINDOW_MS == REPAY_RECV_WINDOW_MS
+
+
 @pytest.mark.parametrize("endpoint", CLIENT_ENDPOINTS, ids=lambda e: e.name)
 def test_the_clients_weight_of_each_endpoint_is_the_specs(endpoint):
     module = endpoint.operation.__name__.rsplit(".", 1)[1]

@@ -23,7 +23,7 @@ ACCOUNTS ?= papi_sandbox/demo_accounts.yaml
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof mutants demo sandbox bench contract clean
+.PHONY: help install generate check-generated lint lint-spec docs sandbox-spec test test-only reconcile-proof mutants demo sandbox bench contract clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -89,7 +89,11 @@ reconcile-proof: $(STAMP) ## The reconciliation property tests with many example
 		--hypothesis-show-statistics \
 		tests/safety/test_reconcile_property.py
 
-contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts
+sandbox-spec: $(STAMP) ## Write the sandbox's contract (openapi.yaml + overlays/sandbox.overlay.yaml, applied by oas-patch) to build/sandbox-openapi.yaml
+	@mkdir -p build
+	$(BIN)/oas-patch overlay $(SPEC) overlays/sandbox.overlay.yaml -o build/sandbox-openapi.yaml
+
+contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts, on the sandbox's contract (positive-data check on)
 	$(BIN)/python -m tests.contract.run_cli
 
 mutants: $(STAMP) ## Apply each deliberate bug of tests/mutants.py; the safety tests, then the proof alone, must fail on every one

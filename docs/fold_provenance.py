@@ -77,7 +77,7 @@ def _message_line(example: dict[str, Any]) -> str:
     else:
         head = f"{example.get('summary', 'a page')} (not JSON)"
     outcome = OUTCOME_WORDS[example["x-outcome"]]
-    line = f"- {head}: outcome {outcome}; source {_with_choice(example)}."
+    line = f"- {head} — outcome {outcome}; source {_with_choice(example)}."
     documented = example.get("x-documented-outcome")
     if documented:
         said = "; ".join(f"`{name}`: {words}" for name, words in documented.items())

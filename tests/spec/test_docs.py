@@ -135,7 +135,7 @@ def test_each_code_on_the_page_shows_its_source_and_outcome(page: str) -> None:
 def test_the_repay_400_on_the_page_shows_a_code_with_its_source_and_outcome(page: str) -> None:
     text = _page_responses(page)["post /papi/v1/repayLoan 400"]["description"]
     assert (
-        "- `-1021` Timestamp for this request is outside of the recvWindow.: outcome **rejected**"
+        "- `-1021` Timestamp for this request is outside of the recvWindow. — outcome **rejected**"
         in text
     )
     assert "source `binance-papi-docs`" in text

@@ -25,7 +25,7 @@ NODE_STAMP := node_modules/.installed
 # Runs a tool without the warnings it is known to print (each listed there with its reason).
 KNOWN_WARNINGS = $(PYTHON) tools/known_warnings.py
 
-.PHONY: help install generate check-generated lint lint-spec docs test test-only reconcile-proof mutants demo sandbox bench contract audit clean
+.PHONY: help install generate check-generated lint lint-spec docs sandbox-spec test test-only reconcile-proof mutants demo sandbox bench contract audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}' \
@@ -73,13 +73,19 @@ lint: lint-spec ## Spec + ruff + mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-docs: $(NODE_STAMP) ## Render openapi.yaml to one static HTML page, $(DOCS_DIR)/index.html (no network to build or view)
+# An empty 1x1 SVG: what the page shows in place of Redocly's attribution logo.
+BLANK_SVG := data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%20width=%221%22%20height=%221%22/%3E
+
+docs: $(STAMP) $(NODE_STAMP) ## Render openapi.yaml, its provenance folded into the text, to one static HTML page, $(DOCS_DIR)/index.html (no network to build or view)
 	@mkdir -p $(DOCS_DIR)
-	node_modules/.bin/redocly build-docs $(SPEC) --inlineBundle --output $(DOCS_DIR)/index.html \
-		--title "Binance Portfolio Margin - Margin Account Repay"
-	@# The only thing the page would fetch is Redocly's attribution logo from its CDN: blank the
-	@# URL (an <img> with an empty src fetches nothing; Redoc then hides the logo).
-	sed -i -e 's#https://cdn\.redoc\.ly/redoc/logo-mini\(-full\)\{0,1\}\.svg##g' $(DOCS_DIR)/index.html
+	@# Redoc shows no vendor extension beside a response's examples: fold each code's source and
+	@# outcome, each rule's source and the table of sources into the prose it shows.
+	$(BIN)/python docs/fold_provenance.py $(SPEC) $(DOCS_DIR)/openapi.page.yaml
+	node_modules/.bin/redocly build-docs $(DOCS_DIR)/openapi.page.yaml --inlineBundle \
+		--output $(DOCS_DIR)/index.html --title "Binance Portfolio Margin - Margin Account Repay"
+	@# The only thing the page would fetch is Redocly's attribution logo from its CDN: put an
+	@# empty inline image in its place (an empty src would show a broken-image icon).
+	sed -i -e 's#https://cdn\.redoc\.ly/redoc/logo-mini\(-full\)\{0,1\}\.svg#$(BLANK_SVG)#g' $(DOCS_DIR)/index.html
 
 test: lint check-generated test-only ## Everything CI runs: lint, regeneration check, all tests
 
@@ -95,7 +101,11 @@ reconcile-proof: $(STAMP) ## The reconciliation property tests with many example
 		--hypothesis-show-statistics \
 		tests/safety/test_reconcile_property.py
 
-contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts
+sandbox-spec: $(STAMP) ## Write the sandbox's contract (openapi.yaml + overlays/sandbox.overlay.yaml, applied by oas-patch) to build/sandbox-openapi.yaml
+	@mkdir -p build
+	$(BIN)/oas-patch overlay $(SPEC) overlays/sandbox.overlay.yaml -o build/sandbox-openapi.yaml
+
+contract: $(STAMP) ## schemathesis CLI run against a sandbox it starts, on the sandbox's contract (positive-data check on)
 	$(BIN)/python -m tests.contract.run_cli
 
 mutants: $(STAMP) ## Apply each deliberate bug of tests/mutants.py; the safety tests, then the proof alone, must fail on every one

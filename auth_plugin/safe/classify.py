@@ -4,9 +4,9 @@ The classification reads the raw answer (status, headers, body bytes), not the g
 client's parsed model: an HTML 503 from a proxy, a 502 the spec doesn't list, or a 200 without
 `tranId` must still become the right error. Which error is decided by one table,
 `auth_plugin.safe.outcomes` (its docstring gives the rows' precedence): only an answer Binance
-documents as a refusal (-1021, -1022, -2014, -2015, -11xx and -3xxx with a 4xx; 403; 418;
-429; 503 "Service Unavailable.") is "not executed"; every other answer, 408, -1006 and -1007
-included, is `OutcomeUnknown`.
+documents as a refusal (-1021, -1022, -1023, -2014, -2015, -11xx and -3xxx with a 4xx;
+403; 418; 429; 503 "Service Unavailable.") is "not executed"; every other answer, 408, -1006
+and -1007 included, is `OutcomeUnknown`.
 
 Transport failures: only failures to connect (or to get a pooled connection, or a proxy
 tunnel) prove the request never left (`ConnectionFailed`); everything else may come after the

@@ -19,7 +19,7 @@ Precedence: the first matching row wins. The rows come in this order:
    codes -1006 and -1007 with any status (a 403, 418 or 429 carrying -1007 is unknown too).
 2. Statuses that decide alone, whatever the body: 418, 429, 403 (the firewall).
 3. 503 whose msg is exactly "Service Unavailable.".
-4. A 4xx carrying a code of a rejection family: -1021; -1022, -2014, -2015; -11xx; -3xxx.
+4. A 4xx carrying a code of a rejection family: -1021; -1022, -2014, -2015; -1023; -11xx; -3xxx.
 5. Any 5xx.
 6. Anything else: a 4xx with any other body (an HTML page, an empty body, `{"oops": 1}`,
    -1000, -1001, ...), a 1xx, a 3xx, a 2xx the caller could not use.
@@ -98,6 +98,7 @@ TABLE: tuple[Row, ...] = (
     Row(CLIENT_ERRORS, _just(-1022), None, "rejected", AuthError, PAPI),
     Row(CLIENT_ERRORS, _just(-2014), None, "rejected", AuthError, PAPI),
     Row(CLIENT_ERRORS, _just(-2015), None, "rejected", AuthError, PAPI),
+    Row(CLIENT_ERRORS, _just(-1023), None, "rejected", InvalidRequest, PAPI),
     Row(CLIENT_ERRORS, VALIDATION_CODES, None, "rejected", InvalidRequest, PAPI),
     Row(CLIENT_ERRORS, BUSINESS_CODES, None, "rejected", BusinessRejection, MARGIN),
     # 5. and 6. Everything else may have run.

@@ -1,4 +1,5 @@
-"""`make contract`: start a sandbox, run the schemathesis CLI against it, print its own report."""
+"""`make contract`: start a sandbox, run the schemathesis CLI against it on the sandbox's
+contract (openapi.yaml + overlays/sandbox.overlay.yaml, written to build/), print its report."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import sys
 from pathlib import Path
 
 from papi_sandbox.testing import running_sandbox
+from tests.contract.overlaid_spec import write_sandbox_spec
 from tests.contract.seed import contract_account
 from tests.contract.signing import API_KEY_ENV, SECRET_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+SANDBOX_SPEC = ROOT / "build" / "sandbox-openapi.yaml"
 
 
 def main() -> int:
+    spec = write_sandbox_spec(SANDBOX_SPEC)
     account, key = contract_account()
     assert key.secret is not None
     env = {
@@ -33,7 +37,7 @@ def main() -> int:
             "--config-file",
             str(CONFIG),
             "run",
-            str(ROOT / "openapi.yaml"),
+            str(spec),
             "--url",
             sandbox.base_url,
         ]

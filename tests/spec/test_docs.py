@@ -1,8 +1,10 @@
 """`make docs` renders openapi.yaml into one static HTML page that needs no network to view,
-carrying every operation, every documented error code and the signing section."""
+carrying every operation, every documented error code with its source and outcome, every rule
+with its source, the table of sources and the signing section with a signed URL."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -12,7 +14,21 @@ from typing import Any
 
 import pytest
 
-from tests.spec.spec_doc import ROOT, SPEC, documented_messages, operations
+from tests.spec.spec_doc import ROOT, SPEC, documented_messages, operations, resolve
+
+
+def _fold_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "fold_provenance", ROOT / "docs" / "fold_provenance.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FOLD = _fold_module()
+FOLDED: dict[str, Any] = FOLD.fold(SPEC)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("npm") is None,
@@ -52,7 +68,121 @@ def test_the_page_is_self_contained(page: str) -> None:
 
 
 def test_the_page_renders_the_whole_description(page: str) -> None:
-    assert _definition(page)["paths"] == json.loads(json.dumps(SPEC["paths"]))
+    """openapi.yaml, with its provenance folded into the prose (docs/fold_provenance.py)."""
+    definition = _definition(page)
+    assert definition["paths"] == json.loads(json.dumps(FOLDED["paths"]))
+    assert definition["components"] == json.loads(json.dumps(FOLDED["components"]))
+
+
+def test_folding_only_adds_text() -> None:
+    """Everything but the prose is openapi.yaml's, and each folded description starts with the
+    original one."""
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "description"}
+        if isinstance(node, list):
+            return [strip(item) for item in node]
+        return node
+
+    assert strip(FOLDED) == strip(SPEC)
+    for path, method, operation in operations():
+        folded = FOLDED["paths"][path][method]["description"]
+        assert folded.startswith(operation["description"].rstrip())
+
+
+def _page_responses(page: str) -> dict[str, Any]:
+    definition = _definition(page)
+    return {
+        f"{method} {path} {status}": resolve_in(definition, reference)
+        for path, item in definition["paths"].items()
+        for method, operation in item.items()
+        for status, reference in operation["responses"].items()
+    }
+
+
+def resolve_in(document: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def test_each_code_on_the_page_shows_its_source_and_outcome(page: str) -> None:
+    """Where the reader is: each error response's text lists its documented answers, each with
+    its code, message, outcome and source, and says the outcome of any other body."""
+    seen = 0
+    for where, response in _page_responses(page).items():
+        if where.split()[-1].startswith("2"):
+            continue
+        text = response["description"]
+        assert "Outcome of any body not listed below" in text, where
+        for content in response.get("content", {}).values():
+            for example in content.get("examples", {}).values():
+                example = resolve(example)
+                assert FOLD._message_line(example) in text, (where, example["summary"])
+                if isinstance(example["value"], dict):
+                    line = FOLD._message_line(example)
+                    assert f"`{example['value']['code']}` {example['value']['msg']}" in line
+                    assert f"outcome {FOLD.OUTCOME_WORDS[example['x-outcome']]}" in line
+                    assert FOLD.source_text(example["x-source"]) in line
+                    seen += 1
+    assert seen > 100
+
+
+def test_the_repay_400_on_the_page_shows_a_code_with_its_source_and_outcome(page: str) -> None:
+    text = _page_responses(page)["post /papi/v1/repayLoan 400"]["description"]
+    assert (
+        "- `-1021` Timestamp for this request is outside of the recvWindow. — outcome **rejected**"
+        in text
+    )
+    assert "source `binance-papi-docs`" in text
+    assert "`-3015` Repay amount exceeds borrow amount." in text
+    assert "code: `binance-margin-docs`" in text
+
+
+def test_every_rule_is_on_the_page_with_its_source(page: str) -> None:
+    definition = _definition(page)
+    with_rules = [(p, m, o) for p, m, o in operations() if o.get("x-rules")]
+    assert len(with_rules) == 6  # every signed operation
+    for path, method, operation in with_rules:
+        text = definition["paths"][path][method]["description"]
+        # The sentence that sends the reader to `x-rules` points at what the page shows.
+        assert "shows them under this description" in " ".join(operation["description"].split())
+        assert "**Rules and their sources** (`x-rules`):" in text
+        for rule in operation["x-rules"]:
+            assert f"- *{rule['id']}*: {rule['rule']} Source: {FOLD._with_choice(rule)}." in text
+
+
+def test_the_table_of_sources_is_on_the_page(page: str) -> None:
+    text = _definition(page)["info"]["description"]
+    assert "## The table of sources" in text
+    for name, entry in SPEC["info"]["x-source-legend"].items():
+        assert f"- **`{name}`**: {entry['title']}." in text
+        for page_entry in entry.get("pages", []):
+            assert str(page_entry.get("url") or page_entry.get("page")) in text
+        for message in entry.get("messages", []):
+            assert f"quoted message: {message}" in text
+
+
+def test_the_attribution_logo_is_an_inline_blank_image_not_a_broken_one(page: str) -> None:
+    assert "alt:`redocly logo`" in page
+    assert "data:image/svg+xml,%3Csvg" in page
+    assert not re.search(r"src:\s*\w+\s*\?\s*``", page)  # no empty src (a broken-image icon)
+
+
+def test_the_signed_url_example_is_on_the_page(page: str) -> None:
+    signature = SPEC["components"]["securitySchemes"]["Signature"]["description"]
+    url = re.search(r"POST (https://papi\.binance\.com/\S+)", signature)
+    assert url and url.group(1) in page
+
+
+def test_the_readme_does_not_link_to_a_page_a_clone_lacks() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](build/docs/index.html)" not in readme
+    assert "run `make docs` first" in readme
 
 
 def test_every_operation_appears(page: str) -> None:

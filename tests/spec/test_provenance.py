@@ -132,7 +132,13 @@ def test_sandbox_choices_are_never_presented_as_binances() -> None:
     asset = SPEC["components"]["parameters"]["Asset"]
     assert asset["x-source"]["charset"] == SANDBOX and "pattern" not in asset["schema"]
     recv_window = SPEC["components"]["parameters"]["RecvWindow"]
-    assert "minimum" not in recv_window["schema"] and recv_window["x-source"]["zero"] == SANDBOX
+    # Binance's own lower bound (observed) is 0; the sandbox's refusal of 0 is in the overlay.
+    assert recv_window["schema"]["minimum"] == 0 and recv_window["x-source"]["zero"] == SANDBOX
+    assert recv_window["x-source"]["minimum"] == "binance-observed"
+    for path, method, operation in operations():
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == "size":
+                assert parameter["schema"]["minimum"] == 0, (method, path)
     for example in SPEC["components"]["examples"].values():
         if example["value"] in ({"code": -1127, "msg": "Lookup interval is too big."},):
             assert example["x-source"]["code-for-this-case"] == SANDBOX

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import re
 from typing import Any
@@ -30,6 +29,7 @@ from papi_repay_client.models import (  # noqa: F401  (names users import)
     RepayRecordPage,
 )
 from papi_repay_client.types import UNSET
+from tests.contract.overlaid_spec import sandbox_spec
 from tests.spec.spec_doc import (
     BALANCE,
     BORROW,
@@ -55,10 +55,7 @@ def test_production_spec_lists_production_only_and_the_overlay_adds_the_sandbox(
     assert [server["url"] for server in SPEC["servers"]] == ["https://papi.binance.com"]
     overlay = yaml.safe_load((ROOT / "overlays" / "sandbox.overlay.yaml").read_text())
     assert overlay["overlay"].startswith("1.") and overlay["extends"] == "../openapi.yaml"
-    applied = copy.deepcopy(SPEC)
-    for action in overlay["actions"]:
-        assert action["target"] == "$.servers"  # the only kind of action this test applies
-        applied["servers"].append(action["update"])
+    applied = sandbox_spec()  # oas-patch applies every action (tests/spec/test_overlay.py)
     validate(applied)
     urls = [server["url"] for server in applied["servers"]]
     assert urls == ["https://papi.binance.com", "http://127.0.0.1:8000"]
@@ -209,7 +206,9 @@ def test_repay_parameters() -> None:
     assert not params["recvWindow"]["required"]
     assert resolve(params["amount"]["schema"])["type"] == "string"
     recv_window = params["recvWindow"]["schema"]
-    assert recv_window["maximum"] == 60000 and "minimum" not in recv_window
+    # The maximum is documented; the lower bound is the LONG range Binance's -1100 gives.
+    assert (recv_window["minimum"], recv_window["maximum"]) == (0, 60000)
+    assert params["recvWindow"]["x-source"]["minimum"] == "binance-observed"
     # Binance documents no range for asset names (and has non-ASCII ones).
     assert "pattern" not in params["asset"]["schema"]
 
@@ -243,8 +242,14 @@ def test_record_paging_parameters_are_long() -> None:
     for name in ("txId", "startTime", "endTime", "current", "size"):
         assert params[name]["schema"] == {**params[name]["schema"], "format": "int64"}
     assert params["size"]["schema"]["maximum"] == 100
-    assert "inclusive" in params["startTime"]["description"]
-    assert "inclusive" in params["endTime"]["description"]
+    for name in ("txId", "startTime", "endTime", "size"):
+        assert params[name]["schema"]["minimum"] == 0, name
+        assert params[name]["x-source"]["minimum"] == "binance-observed", name
+    assert params["current"]["schema"]["minimum"] == 1  # "Start from 1"
+    # Binance does not say the bounds are inclusive: the sandbox does.
+    for name in ("startTime", "endTime"):
+        assert "Inclusive in the sandbox (Binance does not say)" in params[name]["description"]
+        assert params[name]["x-source"]["inclusive"] == "sandbox-choice"
 
 
 EXPLICIT = {"200", "400", "401", "403", "408", "418", "429", "500", "502", "503", "504"}
@@ -321,12 +326,12 @@ def test_the_three_503_messages_are_stated() -> None:
     unavailable = messages["Service Unavailable."]
     internal = messages["Internal error; unable to process your request. Please try again."]
     assert (unknown["x-outcome"], unavailable["x-outcome"]) == ("unknown", "not-executed")
-    # The sources disagree about the third: both are stated, the conservative one is kept.
-    assert set(internal["x-documented-outcome"]) == {
-        "binance-derivatives-general",
-        "binance-spot-docs",
-    }
-    assert internal["x-outcome"] == "unknown" and "disagree" in internal["x-note"]
+    # Binance documents the third as a failure; keeping it unknown is the client's choice.
+    documented = internal["x-documented-outcome"]
+    assert documented["binance-derivatives-general"].startswith("failed")
+    assert documented["binance-papi-docs"].startswith("failed")
+    assert internal["x-outcome"] == "unknown"
+    assert internal["x-source"]["outcome"] == "client-choice"
 
 
 def _rendered(function: Any) -> str:

@@ -21,7 +21,10 @@ class RepayRecord:
     principal: str
     """ A non-negative decimal in fixed-point notation, as Binance prints amounts. """
     status: RepayRecordStatus
-    """ PENDING (not executed yet), CONFIRMED (executed) or FAILED (not executed, nothing changed). """
+    """ PENDING (not executed yet), CONFIRMED (executed) or FAILED (not executed, nothing changed); the values and
+    their meanings are the SDK's record model's ("one of PENDING (pending execution), CONFIRMED (successfully
+    execution), FAILED (execution failed, nothing happened to your account)"); Binance's page shows CONFIRMED only.
+    """
     timestamp: int
     """ Milliseconds since the epoch. """
     tx_id: int

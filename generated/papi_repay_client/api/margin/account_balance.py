@@ -133,7 +133,8 @@ def sync_detailed(
     `crossMarginAsset`; Binance's one-object example and its SDK's model do not.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 20 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str | Unset): Asset name (STRING).
@@ -177,7 +178,8 @@ def sync(
     `crossMarginAsset`; Binance's one-object example and its SDK's model do not.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 20 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str | Unset): Asset name (STRING).
@@ -216,7 +218,8 @@ async def asyncio_detailed(
     `crossMarginAsset`; Binance's one-object example and its SDK's model do not.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 20 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str | Unset): Asset name (STRING).
@@ -258,7 +261,8 @@ async def asyncio(
     `crossMarginAsset`; Binance's one-object example and its SDK's model do not.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 20 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str | Unset): Asset name (STRING).

@@ -113,7 +113,8 @@ def sync_detailed(
     body (`x-binance-parameter-locations`). The loan's record is read with
     `GET /papi/v1/margin/marginLoan` and `txId` = `tranId`.
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -163,7 +164,8 @@ def sync(
     body (`x-binance-parameter-locations`). The loan's record is read with
     `GET /papi/v1/margin/marginLoan` and `txId` = `tranId`.
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -208,7 +210,8 @@ async def asyncio_detailed(
     body (`x-binance-parameter-locations`). The loan's record is read with
     `GET /papi/v1/margin/marginLoan` and `txId` = `tranId`.
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -256,7 +259,8 @@ async def asyncio(
     body (`x-binance-parameter-locations`). The loan's record is read with
     `GET /papi/v1/margin/marginLoan` and `txId` = `tranId`.
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).

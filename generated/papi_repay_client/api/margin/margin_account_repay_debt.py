@@ -117,8 +117,11 @@ def sync_detailed(
     Security type TRADE: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The parameters
     may also travel in an `application/x-www-form-urlencoded` body.
 
-    Weight: **3000** (IP): half the 6000-per-minute budget. The rules and their sources
-    are in `x-rules`.
+    Weight: **3000**. The sources disagree on what it is counted against: the endpoint
+    page says "Request Weight(Order)", the SDK "Weight(IP): 3000". The sandbox counts it
+    against the IP weight limit (half the 6000-per-minute budget) and keeps no order-rate
+    limit; the client does not call this endpoint. Its rules, each with its source, are in
+    `x-rules` (the docs page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -171,8 +174,11 @@ def sync(
     Security type TRADE: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The parameters
     may also travel in an `application/x-www-form-urlencoded` body.
 
-    Weight: **3000** (IP): half the 6000-per-minute budget. The rules and their sources
-    are in `x-rules`.
+    Weight: **3000**. The sources disagree on what it is counted against: the endpoint
+    page says "Request Weight(Order)", the SDK "Weight(IP): 3000". The sandbox counts it
+    against the IP weight limit (half the 6000-per-minute budget) and keeps no order-rate
+    limit; the client does not call this endpoint. Its rules, each with its source, are in
+    `x-rules` (the docs page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -220,8 +226,11 @@ async def asyncio_detailed(
     Security type TRADE: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The parameters
     may also travel in an `application/x-www-form-urlencoded` body.
 
-    Weight: **3000** (IP): half the 6000-per-minute budget. The rules and their sources
-    are in `x-rules`.
+    Weight: **3000**. The sources disagree on what it is counted against: the endpoint
+    page says "Request Weight(Order)", the SDK "Weight(IP): 3000". The sandbox counts it
+    against the IP weight limit (half the 6000-per-minute budget) and keeps no order-rate
+    limit; the client does not call this endpoint. Its rules, each with its source, are in
+    `x-rules` (the docs page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -272,8 +281,11 @@ async def asyncio(
     Security type TRADE: SIGNED (the `ApiKeyAuth` and `Signature` schemes). The parameters
     may also travel in an `application/x-www-form-urlencoded` body.
 
-    Weight: **3000** (IP): half the 6000-per-minute budget. The rules and their sources
-    are in `x-rules`.
+    Weight: **3000**. The sources disagree on what it is counted against: the endpoint
+    page says "Request Weight(Order)", the SDK "Weight(IP): 3000". The sandbox counts it
+    against the IP weight limit (half the 6000-per-minute budget) and keeps no order-rate
+    limit; the client does not call this endpoint. Its rules, each with its source, are in
+    `x-rules` (the docs page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).

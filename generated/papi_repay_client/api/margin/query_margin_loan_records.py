@@ -131,7 +131,8 @@ def sync_detailed(
     span may not exceed 30 days. `archived=true` reads data older than 6 months.
 
     Security type USER_DATA: SIGNED. Weight: 10 (IP). Parameters travel in the query
-    string only (a `GET`). The rules and their sources are in `x-rules`.
+    string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs page, `make
+    docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -190,7 +191,8 @@ def sync(
     span may not exceed 30 days. `archived=true` reads data older than 6 months.
 
     Security type USER_DATA: SIGNED. Weight: 10 (IP). Parameters travel in the query
-    string only (a `GET`). The rules and their sources are in `x-rules`.
+    string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs page, `make
+    docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -244,7 +246,8 @@ async def asyncio_detailed(
     span may not exceed 30 days. `archived=true` reads data older than 6 months.
 
     Security type USER_DATA: SIGNED. Weight: 10 (IP). Parameters travel in the query
-    string only (a `GET`). The rules and their sources are in `x-rules`.
+    string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs page, `make
+    docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -301,7 +304,8 @@ async def asyncio(
     span may not exceed 30 days. `archived=true` reads data older than 6 months.
 
     Security type USER_DATA: SIGNED. Weight: 10 (IP). Parameters travel in the query
-    string only (a `GET`). The rules and their sources are in `x-rules`.
+    string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs page, `make
+    docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).

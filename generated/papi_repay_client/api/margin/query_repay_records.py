@@ -127,11 +127,15 @@ def sync_detailed(
 
      Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
     precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
-    older than 6 months.
+    span may not exceed 30 days. `archived=true` reads data older than 6 months. Binance
+    does not say whether the bounds are inclusive (the sandbox treats both as inclusive,
+    `records-inclusive`). Binance's error list has -1023 "Start time is greater than end
+    time." without naming the endpoints that answer it; the sandbox answers such a query
+    with an empty page.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -186,11 +190,15 @@ def sync(
 
      Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
     precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
-    older than 6 months.
+    span may not exceed 30 days. `archived=true` reads data older than 6 months. Binance
+    does not say whether the bounds are inclusive (the sandbox treats both as inclusive,
+    `records-inclusive`). Binance's error list has -1023 "Start time is greater than end
+    time." without naming the endpoints that answer it; the sandbox answers such a query
+    with an empty page.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -240,11 +248,15 @@ async def asyncio_detailed(
 
      Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
     precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
-    older than 6 months.
+    span may not exceed 30 days. `archived=true` reads data older than 6 months. Binance
+    does not say whether the bounds are inclusive (the sandbox treats both as inclusive,
+    `records-inclusive`). Binance's error list has -1023 "Start time is greater than end
+    time." without naming the endpoints that answer it; the sandbox answers such a query
+    with an empty page.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -297,11 +309,15 @@ async def asyncio(
 
      Repay records of one asset. `txId` or `startTime` must be sent; `txId` takes
     precedence. Without `startTime` and `endTime`, the last 7 days are searched; their
-    span may not exceed 30 days. Both bounds are inclusive. `archived=true` reads data
-    older than 6 months.
+    span may not exceed 30 days. `archived=true` reads data older than 6 months. Binance
+    does not say whether the bounds are inclusive (the sandbox treats both as inclusive,
+    `records-inclusive`). Binance's error list has -1023 "Start time is greater than end
+    time." without naming the endpoints that answer it; the sandbox answers such a query
+    with an empty page.
 
     Security type USER_DATA: SIGNED, like `repayLoan`. Weight: 10 (IP). Parameters travel
-    in the query string only (a `GET`). The rules and their sources are in `x-rules`.
+    in the query string only (a `GET`). Its rules, each with its source, are in `x-rules` (the docs
+    page, `make docs`, shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).

@@ -114,9 +114,12 @@ def sync_detailed(
 
     A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
     its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
-    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status. (This is this
+    project's reading, `client-choice`: Binance documents the record's statuses, in its SDK,
+    not what a 200 promises; a `PENDING` record means a repay can be accepted before it ran.)
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -167,9 +170,12 @@ def sync(
 
     A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
     its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
-    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status. (This is this
+    project's reading, `client-choice`: Binance documents the record's statuses, in its SDK,
+    not what a 200 promises; a `PENDING` record means a repay can be accepted before it ran.)
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -215,9 +221,12 @@ async def asyncio_detailed(
 
     A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
     its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
-    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status. (This is this
+    project's reading, `client-choice`: Binance documents the record's statuses, in its SDK,
+    not what a 200 promises; a `PENDING` record means a repay can be accepted before it ran.)
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).
@@ -266,9 +275,12 @@ async def asyncio(
 
     A 200 means the repay was **accepted** and a `tranId` issued, not that it completed:
     its record (`GET /papi/v1/margin/repayLoan` with `txId` = `tranId`) has `status`
-    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status.
+    `PENDING`, `CONFIRMED` or `FAILED`. Confirm by reading that status. (This is this
+    project's reading, `client-choice`: Binance documents the record's statuses, in its SDK,
+    not what a 200 promises; a `PENDING` record means a repay can be accepted before it ran.)
 
-    Weight: 100 (IP). The rules and their sources are in `x-rules`.
+    Weight: 100 (IP). Its rules, each with its source, are in `x-rules` (the docs page, `make docs`,
+    shows them under this description).
 
     Args:
         asset (str): Asset name (STRING).

@@ -113,14 +113,15 @@ def build_parser(prog: str = "papi-sandbox") -> argparse.ArgumentParser:
         "--admin-beyond-loopback",
         action="store_true",
         help="with --admin and a --host that is not loopback: serve /sandbox-admin/ to "
-        f"requests that carry the token (${ENV_ADMIN_TOKEN} or --admin-token-file)",
+        f"requests that carry the token (${ENV_ADMIN_TOKEN} or --admin-token-file; "
+        "default: off)",
     )
     parser.add_argument(
         "--admin-token-file",
         type=Path,
         metavar="FILE",
         help="a file holding the token admin requests must send as 'Authorization: Bearer "
-        f"TOKEN' (else ${ENV_ADMIN_TOKEN}, if set)",
+        f"TOKEN' (default: ${ENV_ADMIN_TOKEN}, if set)",
     )
     parser.add_argument(
         "--weight-limit",

@@ -266,9 +266,10 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
         assert scenario.records_fault == "always"
         return
     _check(result, ours)
-    # An acknowledged request is described by hand (asset, amount, timestamp): if an earlier
-    # send was signed in the same ms, nothing can tell which of the two it means.
-    alike = request.sent_id is None and request.timestamp_ms in _stamps(earlier)
+    # An acknowledged request is described by hand (asset, amount, timestamp): if another send
+    # of this client (an earlier one, or a retry of this one) was signed in the same ms, nothing
+    # can tell which of them it means.
+    alike = request.sent_id is None and len(client.sends.find(request)) > 1
     if alike:
         event("described by hand, alike an earlier send")
         # Whichever send it means, only these are true of every send it fits.
@@ -329,10 +330,6 @@ def _read_timed_out(error: PapiError) -> bool:
     if isinstance(error, ClockSyncError):
         return "Timeout" in str(error)
     return isinstance(error, OutcomeUnknown) and error.amount is None and "Timeout" in str(error)
-
-
-def _stamps(sent) -> set[int | None]:
-    return {getattr(outcome, "timestamp_ms", None) for outcome in sent}
 
 
 def _try(call, *args):

@@ -241,9 +241,8 @@ def _confirm(
         confirmation = client.confirm(done, within)
     except PapiError as error:
         print(f"{PROG}: accepted; its record could not be read: {printable(error)}", file=stderr)
-        print(f"{PROG}: {resume[-1]}", file=stderr)
         report.error(error)
-        report.check_again(resume[-1])
+        _say_check_again(resume, stderr, report)
         return ExitCode.ACCEPTED_PENDING
     report.confirmation(confirmation)
     if confirmation.confirmed:
@@ -251,8 +250,7 @@ def _confirm(
     print(f"{PROG}: accepted, but {printable(confirmation)}", file=stderr)
     if confirmation.status == "FAILED":
         return ExitCode.ACCEPTED_FAILED
-    print(f"{PROG}: {resume[-1]}", file=stderr)
-    report.check_again(resume[-1])
+    _say_check_again(resume, stderr, report)
     return ExitCode.ACCEPTED_PENDING
 
 
@@ -332,15 +330,13 @@ def _reconcile(
         result = client.reconcile_sent(request)
     except PapiError as error:
         print(f"{PROG}: reconciliation failed: {printable(error)}", file=stderr)
-        print(f"{PROG}: {resume[-1]}", file=stderr)
         report.error(error)
-        report.check_again(resume[-1])
+        _say_check_again(resume, stderr, report)
         return ExitCode.UNKNOWN_UNRESOLVED
     print(f"{PROG}: reconciliation: {printable(result)}", file=stderr)
     report.reconciliation(result)
     if result.verdict not in (Verdict.EXECUTED, Verdict.NOT_EXECUTED):
-        print(f"{PROG}: {resume[-1]}", file=stderr)
-        report.check_again(resume[-1])
+        _say_check_again(resume, stderr, report)
     return _EXIT_BY_VERDICT[result.verdict]
 
 
@@ -365,6 +361,12 @@ def _reconcile_unresolved(
     if Verdict.AMBIGUOUS in verdicts:
         return ExitCode.UNKNOWN_AMBIGUOUS
     return ExitCode.UNKNOWN_GROUP_SETTLED
+
+
+def _say_check_again(resume: list[str], stderr: TextIO, report: Report) -> None:
+    """Print and report the latest line to check again with."""
+    print(f"{PROG}: {resume[-1]}", file=stderr)
+    report.check_again(resume[-1])
 
 
 def _check_again(asset: str, amount: str, timestamp_ms: int | None, recv_window: int | None) -> str:

@@ -259,7 +259,7 @@ class SafeFlow:
                 s
                 for s in self.sends.unresolved()
                 if s.sent_id not in ids
-                and _alike(s, group[0])
+                and s.alike(group[0])
                 and s.window(self.margins).overlaps(reading.window)
             ]
             owners = {
@@ -532,11 +532,6 @@ def _check(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, st
 
 # Pure and on every call's path; typed, so True is not taken for 1 nor 1 for "1".
 _checked_once = lru_cache(maxsize=1024, typed=True)(_check)
-
-
-def _alike(one: SentRepay, other: SentRepay) -> bool:
-    same = (one.kind, one.asset) == (other.kind, other.asset)
-    return same and Decimal(one.amount) == Decimal(other.amount)
 
 
 def uncertainty_ms(sample: OffsetSample) -> int:

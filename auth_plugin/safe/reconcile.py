@@ -156,6 +156,11 @@ class SentRepay:
             and same_amount(moved, self.amount)
         )
 
+    def alike(self, other: SentRepay) -> bool:
+        """Same kind, asset and amount (by value): a record can't tell the two apart."""
+        same = (self.kind, self.asset) == (other.kind, other.asset)
+        return same and same_amount(self.amount, other.amount)
+
     def could_own(self, record: Record, margins: Margins) -> bool:
         """Whether `record` can be this request's, by what the server allows."""
         return (

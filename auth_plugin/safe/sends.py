@@ -41,7 +41,6 @@ from auth_plugin.safe.reconcile import (
     ReconcileResult,
     SentRepay,
     Verdict,
-    same_amount,
 )
 
 State = Literal["open", "acked", "refused", "settled"]
@@ -273,10 +272,7 @@ class SendLedger:
 
 def _could_share(one: SentRepay, other: SentRepay, margins: Margins) -> bool:
     """Whether one record could be both sends' (then one tranId can't be given to both)."""
-    alike = (one.kind, one.asset) == (other.kind, other.asset) and same_amount(
-        one.amount, other.amount
-    )
-    return alike and one.window(margins).overlaps(other.window(margins))
+    return one.alike(other) and one.window(margins).overlaps(other.window(margins))
 
 
 def _id(sent: SentRepay) -> str:

@@ -25,20 +25,22 @@ from auth_plugin.signer.credentials import Credentials
 class ClientConfig:
     """The settings of `RepayClient` / `AsyncRepayClient` (their keyword arguments).
 
-        Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
-        `env`). `recv_window` is the default for every repay (else `flow.REPAY_RECV_WINDOW_MS`,
-    2000; reads always carry the server's default, 5000). `time_url` is where the clock is
-        measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
-        is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
-        `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
-        client (e.g. a `transport`).
+    Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
+    `env`). `recv_window` is the default for every repay (else `flow.REPAY_RECV_WINDOW_MS`,
+    2000 ms; reads always carry the server's default, 5000). `time_url` is where the clock is
+    measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
+    is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
+    `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
+    client (e.g. a `transport`).
 
-        `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
-        how far a record's stamp may lie from the server's timestamp check, and how late the
-        records endpoint may show it; 5 s each by default); lowering them makes verdicts faster
-        and less safe. `journal` (a `Journal`, e.g. `Journal.for_account(...)`) keeps this
-        client's sends on disk, written before each money-moving request leaves, shared with
-        earlier and concurrent runs: bots restart, and an in-memory record dies with them.
+    `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
+    how far a record's stamp may lie from the server's timestamp check, and how late the
+    records endpoint may show it; 5 s each by default); lowering them makes verdicts faster
+    and less safe. `journal` (a `Journal`, e.g. `Journal.for_account(...)`) keeps this
+    client's sends on disk, written before each money-moving request leaves, shared with
+    earlier and concurrent runs: bots restart, and an in-memory record dies with them.
+
+    Its repr shows neither `env`'s values nor `httpx_args`'s, and it refuses to be pickled.
     """
 
     base_url: str = PRODUCTION_BASE_URL

@@ -40,6 +40,7 @@ def _state(sandbox) -> tuple[object, ...]:
         {"Content-Type": "application/json", "Host": "127.0.0.1.evil.example:80"},
         {"Content-Type": "application/json", "Origin": "http://evil.example"},
         {"Content-Type": "application/json", "Origin": "null"},
+        {"Content-Type": "application/json", "Host": "[::1"},  # not even a host name
     ],
 )
 def test_requests_a_browser_page_could_send_are_refused_and_change_nothing(

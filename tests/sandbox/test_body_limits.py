@@ -4,12 +4,13 @@ read, a chunked body is cut off at the cap (never read whole), and deeply nested
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
 import pytest
 
-from papi_sandbox.signed_request import MAX_BODY_BYTES
+from papi_sandbox.signed_request import MAX_BODY_BYTES, BodyTooLarge, receive_body
 from tests.sandbox.helpers import REPAY, assert_error
 
 PATIENCE = 5.0  # the body timeout is longer: a server waiting for the body fails the test
@@ -103,3 +104,21 @@ def test_deeply_nested_admin_json_is_a_400(sandbox, http, depth):
     )
     assert response.status_code == 400, response.text
     assert set(json.loads(response.text)) == {"error"}
+
+
+@pytest.mark.timeout(30)
+def test_the_cap_holds_with_a_fault_armed(sandbox):
+    sandbox.faults.inject("latency_before", seconds=0.01)
+    head = _head("POST", REPAY, f"Content-Length: {MAX_BODY_BYTES + 1}")
+    status, body = _exchange(sandbox.port, head)
+    assert status == 413
+    assert json.loads(body)["code"] == -1100
+    assert sandbox.repays("acct-hmac") == []
+
+
+def test_one_oversized_message_without_a_content_length_is_refused():
+    async def receive():
+        return {"type": "http.request", "body": b"x" * (MAX_BODY_BYTES + 1), "more_body": False}
+
+    with pytest.raises(BodyTooLarge):
+        asyncio.run(receive_body({"headers": []}, receive))

@@ -39,6 +39,7 @@ else:
 
 DEFAULT_HEADER_TIMEOUT = 5.0
 DEFAULT_BODY_TIMEOUT = 10.0
+IDLE_KEEP_ALIVE = 30
 
 logger = logging.getLogger("papi_sandbox")
 
@@ -207,5 +208,11 @@ def uvicorn_config(
     app: Any, header_timeout: float, body_timeout: float, http: HttpImpl = "auto", **options: Any
 ) -> uvicorn.Config:
     """uvicorn's Config for the sandbox: HTTP/1.1 over httptools when installed (as uvicorn's
-    own http="auto" picks), else h11, with the deadlines above."""
+    own http="auto" picks), else h11, with the deadlines above.
+
+    An idle kept-alive connection is closed after IDLE_KEEP_ALIVE seconds: longer than
+    httpx's pool keeps one (5 s), so the client always drops it first. Were they equal, a
+    client could send a request on a connection the server was closing that instant, and see
+    the request fail unanswered (a sandbox choice; Binance does not document its own)."""
+    options.setdefault("timeout_keep_alive", IDLE_KEEP_ALIVE)
     return uvicorn.Config(app, http=protocol_class(header_timeout, body_timeout, http), **options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from decimal import Decimal
 from urllib.parse import quote, urlencode
@@ -48,7 +49,9 @@ async def _fire(base_url: str, api_key: str, urls: list[str]) -> list[httpx.Resp
 
 
 @pytest.mark.parametrize("use_db", [False, True], ids=["memory", "sqlite-file"])
-def test_concurrent_repays_keep_the_ledger_exact(tmp_path, keys, use_db):
+def test_concurrent_repays_keep_the_ledger_exact(tmp_path, keys, use_db, caplog):
+    # Should a connection ever close unanswered, the report shows which deadline closed it.
+    caplog.set_level(logging.DEBUG, logger="papi_sandbox")
     key = keys["hmac"]
     db = tmp_path / "ledger.sqlite3" if use_db else None
     with running_sandbox(

@@ -67,7 +67,7 @@ _HOMES = {
         "Verdict",
     ),
     "auth_plugin.safe.journal": ("Journal", "JournalError"),
-    "papi_repay_client.models": ("RepayRecordMatch",),
+    "papi_repay_client.models": ("RepayRecord",),
     "auth_plugin.safe.results": (
         "BorrowResult",
         "Confirmation",
@@ -78,7 +78,6 @@ _HOMES = {
     "auth_plugin.safe.sync_client": ("RepayClient",),
     "auth_plugin.safe.async_client": ("AsyncRepayClient",),
 }
-_ALIASES = {"RepayRecordMatch": "RepayRecord"}  # its name in earlier releases
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:
@@ -155,14 +154,14 @@ if TYPE_CHECKING:
         validate_asset,
         validate_recv_window,
     )
-    from papi_repay_client.models import RepayRecord as RepayRecordMatch
+    from papi_repay_client.models import RepayRecord
 
 
 def __getattr__(name: str) -> "Any":
     home = _HOME_OF.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(home), _ALIASES.get(name, name))
+    value = getattr(_import_module(home), name)
     globals()[name] = value
     return value
 

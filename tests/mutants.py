@@ -81,9 +81,9 @@ MUTANTS = (
     ),
     Mutant(
         "write-errors-not-sent",
-        "auth_plugin/safe/classify.py",
-        "_NOT_SENT = (",
-        "_NOT_SENT = (httpx.WriteError, httpx.WriteTimeout, httpx.ReadError, ",
+        "auth_plugin/safe/wire.py",
+        "NOT_SENT = (",
+        "NOT_SENT = (httpx.WriteError, httpx.WriteTimeout, httpx.ReadError, ",
         "a write or read error taken for 'never sent': resent",
         # No sandbox fault makes httpx raise WriteError or ReadError (a dropped connection
         # is a RemoteProtocolError): tests/safety/test_transport_errors.py drives each one.

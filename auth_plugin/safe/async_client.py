@@ -22,7 +22,8 @@ from auth_plugin.safe.results import (
     RepayAllResult,
     RepayResult,
 )
-from auth_plugin.signer.clock import OffsetSample, aread_time
+from auth_plugin.safe.wire import no_reply, reply, request_kwargs
+from auth_plugin.signer.clock import OffsetSample, ReadServerTime, aread_time
 
 
 class AsyncRepayClient(ClientBase):
@@ -97,23 +98,30 @@ class AsyncRepayClient(ClientBase):
         self._time_http: httpx.AsyncClient | None = None
 
     async def _run(self, flow: Flow[T]) -> T:
-        done, item = self._first(flow)
-        while not done:
-            try:
-                value, error = await self._perform(item), None
-            except BaseException as exc:  # cancelled: the flow records what may be out
-                value, error = None, exc
-            done, item = self._advance(flow, value, error)
-        result: T = item
-        return result
+        try:
+            done, item = self._first(flow)
+            while not done:
+                try:
+                    value, error = await self._perform(item), None
+                except BaseException as exc:  # cancelled: the flow records what may be out
+                    value, error = None, exc
+                done, item = self._advance(flow, value, error)
+            result: T = item
+            return result
+        finally:
+            flow.close()  # a flow left mid-way (an error here) runs its cleanup now
 
     async def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
+            request = self._http.build_request(**request_kwargs(effect))
             try:
-                return await self._http.send(self._http.build_request(**effect.request_kwargs()))
+                response = await self._http.send(request)
             except httpx.HTTPError as failure:
-                return failure
+                return no_reply(failure)
+            return reply(response)
         if isinstance(effect, Sleep):
             return await self._sleep(effect.seconds)
+        if not isinstance(effect, ReadServerTime):
+            raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
         self._time_http = self._time_http or httpx.AsyncClient(**self._time_settings())
         return await aread_time(self._time_http, effect.path, self.clock.source)

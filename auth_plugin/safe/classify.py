@@ -8,9 +8,9 @@ documents as a refusal (-1021, -1022, -1023, -2014, -2015, -11xx and -3xxx with 
 403; 418; 429; 503 "Service Unavailable.") is "not executed"; every other answer, 408, -1006
 and -1007 included, is `OutcomeUnknown`.
 
-Transport failures: only failures to connect (or to get a pooled connection, or a proxy
-tunnel) prove the request never left (`ConnectionFailed`); everything else may come after the
-first byte was sent (`OutcomeUnknown`).
+Transport failures arrive as `answers.NoReply`: only one that provably never left (`sent`
+False: see `wire.NOT_SENT`) is `ConnectionFailed`; everything else may come after the first
+byte was sent (`OutcomeUnknown`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
-
+from auth_plugin.safe.answers import Headers, NoReply
 from auth_plugin.safe.errors import (
     Banned,
     ConnectionFailed,
@@ -37,11 +36,6 @@ from auth_plugin.signer.redaction import redact
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
 RETRY_AFTER_HEADER = "retry-after"
-
-# Failures that happen before any byte of the request is written: opening the connection
-# (TCP, TLS), waiting for a pooled one, and a proxy refusing the CONNECT tunnel or the SOCKS
-# handshake. tests/safety/test_transport_errors.py gives the reason for each httpx error.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +94,13 @@ def error_from_response(
     return error(f"{context.describe()} rejected: {said}", **facts)
 
 
-def error_from_transport(exc: httpx.HTTPError, context: SendContext) -> PapiError:
+def error_from_transport(failure: NoReply, context: SendContext) -> PapiError:
     """The error for a request that got no answer."""
-    reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no details'}"
-    if isinstance(exc, _NOT_SENT):
-        return ConnectionFailed(f"{context.describe()} not sent: could not connect ({reason})")
-    return outcome_unknown(context, f"no answer ({reason})")
+    if not failure.sent:
+        return ConnectionFailed(
+            f"{context.describe()} not sent: could not connect ({failure.reason})"
+        )
+    return outcome_unknown(context, f"no answer ({failure.reason})")
 
 
 def outcome_unknown(context: SendContext, reason: str, **facts: Any) -> OutcomeUnknown:
@@ -175,13 +170,8 @@ def _seconds(value: float | None) -> str:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
-    if isinstance(headers, httpx.Headers):
-        # The raw pairs: Headers.get lower-cases and decodes every header on every lookup.
-        wanted = name.encode("ascii")
-        for raw_key, raw_value in headers.raw:
-            if raw_key.lower() == wanted:
-                return raw_value.decode("latin-1")
-        return None
+    if isinstance(headers, Headers):  # looks names up in any case itself
+        return headers.get(name)
     for key, value in headers.items():
         if key.lower() == name:
             return value

@@ -2,14 +2,14 @@
 
 A flow yields one of these and is sent what performing it gave:
 
-    Call(endpoint, params, timestamp_ms)  ->  the httpx.Response (body read), or the
-                                              httpx.HTTPError that stopped it
+    Call(endpoint, params, timestamp_ms)  ->  an `answers.Reply` (status, headers, body), or
+                                              an `answers.NoReply` (no answer, and why)
     Sleep(seconds)                        ->  None
     ReadServerTime(path)                  ->  a TimeReading (auth_plugin.signer.clock)
 
-A driver builds a Call's request from the generated operation (`request_kwargs`), with the
-timestamp the flow picked pinned for the signer (`PINNED_TIMESTAMP`), and sends it itself: the
-answer never reaches the generated parser; the flow reads it once, from the response.
+A driver builds a Call's request from the generated operation, with the timestamp the flow
+picked (`wire.request_kwargs`), sends it, and hands back what came as a value
+(`wire.reply` / `wire.no_reply`): the flow reads the answer once, and raises its own errors.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from auth_plugin.safe.endpoints import Endpoint
-from auth_plugin.signer.auth import PINNED_TIMESTAMP
 from auth_plugin.signer.clock import ReadServerTime
 
 
@@ -28,13 +27,6 @@ class Call:
     endpoint: Endpoint[Any]
     params: Mapping[str, Any]
     timestamp_ms: int  # what the signer must sign: the flow registered the send with it
-
-    def request_kwargs(self) -> dict[str, Any]:
-        """`httpx.Client.build_request` arguments: the generated operation's own, plus the
-        pinned timestamp."""
-        kwargs: dict[str, Any] = self.endpoint.operation._get_kwargs(**self.params)
-        kwargs["extensions"] = {PINNED_TIMESTAMP: self.timestamp_ms}
-        return kwargs
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
+from urllib.parse import SplitResult, urlsplit
 
-import httpx
-
+from auth_plugin.safe.answers import NoReply
 from auth_plugin.safe.classify import (
     SendContext,
     error_from_response,
@@ -42,7 +42,6 @@ from auth_plugin.safe.endpoints import (
     REPAY,
     TIME_PATH_WEIGHT,
     Endpoint,
-    UnusableAnswer,
 )
 from auth_plugin.safe.errors import (
     Banned,
@@ -369,17 +368,17 @@ class SafeFlow:
             self.budget.settle(send, None)
             raise
         stamped = context.with_timestamp(timestamp)
-        if isinstance(answer, httpx.HTTPError):
+        if isinstance(answer, NoReply):
             self.budget.settle(send, None)
             raise self.outcome(error_from_transport(answer, stamped), sent)
         weight = used_weight(answer.headers)
         self.budget.settle(send, weight)
-        if answer.status_code != 200:
-            error = error_from_response(answer.status_code, answer.headers, answer.content, stamped)
+        if answer.status != 200:
+            error = error_from_response(answer.status, answer.headers, answer.body, stamped)
             raise self.outcome(self.learn(error), sent)
         try:
-            value = endpoint.parse(json.loads(answer.content.decode()))
-        except (UnusableAnswer, ValueError) as unusable:
+            value = endpoint.parse(json.loads(answer.body.decode()))
+        except ValueError as unusable:  # an UnusableAnswer, or JSON that isn't
             reason = f"HTTP 200, but {unusable}"
             error = outcome_unknown(stamped, reason, status=200, headers=answer.headers)
             raise self.outcome(error, sent) from None
@@ -493,11 +492,10 @@ class SafeFlow:
         return self.clock.now_ms() - uncertainty_ms(sample)
 
     def clock_description(self) -> str:
-        base = httpx.URL(self.config.base_url)
-        timer = httpx.URL(self.time_url)
-        if timer.host == base.host and timer.port == base.port:
+        base, timer = urlsplit(self.config.base_url), urlsplit(self.time_url)
+        if _host_and_port(timer) == _host_and_port(base):
             return self.time_url
-        return f"{self.time_url} (assumed to keep {base.host}'s time)"
+        return f"{self.time_url} (assumed to keep {base.hostname}'s time)"
 
     def stepped_back(self, sends: Sequence[SentRepay], sample: OffsetSample) -> str:
         """Why the server's clock is known to have stepped back since a send ("" if not)."""
@@ -532,6 +530,10 @@ def _check(asset: str, amount: Amount, recv_window: int | None) -> tuple[str, st
 
 # Pure and on every call's path; typed, so True is not taken for 1 nor 1 for "1".
 _checked_once = lru_cache(maxsize=1024, typed=True)(_check)
+
+
+def _host_and_port(url: SplitResult) -> tuple[str | None, int | None]:
+    return url.hostname, url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
 def uncertainty_ms(sample: OffsetSample) -> int:

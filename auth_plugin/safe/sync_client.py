@@ -21,7 +21,8 @@ from auth_plugin.safe.results import (
     RepayAllResult,
     RepayResult,
 )
-from auth_plugin.signer.clock import OffsetSample, read_time
+from auth_plugin.safe.wire import no_reply, reply, request_kwargs
+from auth_plugin.signer.clock import OffsetSample, ReadServerTime, read_time
 
 
 class RepayClient(ClientBase):
@@ -121,23 +122,30 @@ class RepayClient(ClientBase):
         self._time_http: httpx.Client | None = None
 
     def _run(self, flow: Flow[T]) -> T:
-        done, item = self._first(flow)
-        while not done:
-            try:
-                value, error = self._perform(item), None
-            except BaseException as exc:  # the flow decides what an interruption means
-                value, error = None, exc
-            done, item = self._advance(flow, value, error)
-        result: T = item
-        return result
+        try:
+            done, item = self._first(flow)
+            while not done:
+                try:
+                    value, error = self._perform(item), None
+                except BaseException as exc:  # the flow decides what an interruption means
+                    value, error = None, exc
+                done, item = self._advance(flow, value, error)
+            result: T = item
+            return result
+        finally:
+            flow.close()  # a flow left mid-way (an error here) runs its cleanup now
 
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Call):
+            request = self._http.build_request(**request_kwargs(effect))
             try:
-                return self._http.send(self._http.build_request(**effect.request_kwargs()))
+                response = self._http.send(request)
             except httpx.HTTPError as failure:
-                return failure
+                return no_reply(failure)
+            return reply(response)
         if isinstance(effect, Sleep):
             return self._sleep(effect.seconds)
+        if not isinstance(effect, ReadServerTime):
+            raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
         self._time_http = self._time_http or httpx.Client(**self._time_settings())
         return read_time(self._time_http, effect.path, self.clock.source)

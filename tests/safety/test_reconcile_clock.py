@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from auth_plugin.safe.answers import Headers, Reply
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.effects import Call, Sleep
 from auth_plugin.safe.flow import SafeFlow
@@ -61,7 +62,7 @@ class World:
         if self.first_records_read_at is None:
             self.first_records_read_at = self.server_ms()
         self.local_ns += 1 * MS
-        return httpx.Response(200, content=b'{"rows":[],"total":0}')
+        return Reply(200, Headers(()), b'{"rows":[],"total":0}')
 
 
 def _reconcile(world: World, request: SentRepay, margins: Margins):

@@ -60,9 +60,9 @@ def _closing_flow(log: list[str]):
 
 def test_an_effect_that_is_none_of_the_three_is_refused(creds):
     log: list[str] = []
-    with RepayClient("http://127.0.0.1:9", creds, sleep=lambda seconds: None) as client:
-        with pytest.raises(TypeError, match="not an effect"):
-            client._run(_closing_flow(log))
+    client = RepayClient("http://127.0.0.1:9", creds, sleep=lambda seconds: None)
+    with client, pytest.raises(TypeError, match="not an effect"):
+        client._run(_closing_flow(log))
     assert log == ["closed"]
 
 

@@ -14,6 +14,7 @@ wins.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -126,12 +127,13 @@ class ReadServerTime:
 @dataclass(frozen=True, slots=True)
 class TimeReading:
     """One read of the time endpoint, as the I/O side saw it: local times around the call,
-    and the answer (or the transport error instead)."""
+    and the answer's status and body (`status` None: no answer, `failure` names why)."""
 
     t_send_ns: int
     t_recv_ns: int
-    response: httpx.Response | None
-    error: Exception | None = None
+    status: int | None
+    body: bytes = b""
+    failure: str | None = None
 
 
 def measurement(
@@ -144,10 +146,9 @@ def measurement(
     taken = []
     for _ in range(samples):
         reading = yield ReadServerTime(path)
-        if reading.response is None:
-            kind = type(reading.error).__name__
-            raise ClockSyncError(f"time endpoint {path} did not answer ({kind})")
-        server_time = server_time_from(reading.response)
+        if reading.status is None:
+            raise ClockSyncError(f"time endpoint {path} did not answer ({reading.failure})")
+        server_time = server_time_from(path, reading.status, reading.body)
         taken.append(sample_from(reading.t_send_ns, reading.t_recv_ns, server_time))
     best = best_sample(taken)
     if abs(best.offset_ms) > MAX_OFFSET_MS:
@@ -166,8 +167,8 @@ def read_time(client: httpx.Client, path: str, source: TimeSource) -> TimeReadin
     try:
         response = client.get(path, auth=None)
     except httpx.HTTPError as exc:
-        return TimeReading(t_send, source(), None, exc)
-    return TimeReading(t_send, source(), response)
+        return TimeReading(t_send, source(), None, failure=type(exc).__name__)
+    return TimeReading(t_send, source(), response.status_code, response.content)
 
 
 async def aread_time(client: httpx.AsyncClient, path: str, source: TimeSource) -> TimeReading:
@@ -176,8 +177,8 @@ async def aread_time(client: httpx.AsyncClient, path: str, source: TimeSource) -
     try:
         response = await client.get(path, auth=None)
     except httpx.HTTPError as exc:
-        return TimeReading(t_send, source(), None, exc)
-    return TimeReading(t_send, source(), response)
+        return TimeReading(t_send, source(), None, failure=type(exc).__name__)
+    return TimeReading(t_send, source(), response.status_code, response.content)
 
 
 class MeasureOptions(TypedDict, total=False):
@@ -224,14 +225,12 @@ async def ameasure_offset(
     return driven.best
 
 
-def server_time_from(response: httpx.Response) -> int:
+def server_time_from(path: str, status: int, body: bytes) -> int:
     """`serverTime` from a time endpoint's answer, refusing anything else."""
-    if response.status_code != httpx.codes.OK:
-        raise ClockSyncError(
-            f"time endpoint {response.request.url.path} answered HTTP {response.status_code}"
-        )
+    if status != 200:
+        raise ClockSyncError(f"time endpoint {path} answered HTTP {status}")
     try:
-        document: Any = response.json()
+        document: Any = json.loads(body)
     except ValueError:
         document = None
     server_time = document.get("serverTime") if isinstance(document, dict) else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import httpx
 import pytest
 
 from auth_plugin.safe.answers import Headers, Reply
@@ -54,10 +53,7 @@ class World:
             sent = self.local_ns
             self.local_ns += rtt * MS
             body = json.dumps({"serverTime": self.server_ms()}).encode()
-            request = httpx.Request("GET", "http://sim/api/v3/time")
-            return TimeReading(
-                sent, self.local_ns, httpx.Response(200, content=body, request=request)
-            )
+            return TimeReading(sent, self.local_ns, 200, body)
         assert isinstance(effect, Call)
         if self.first_records_read_at is None:
             self.first_records_read_at = self.server_ms()

@@ -63,7 +63,7 @@ _HOMES = {
         "GroupResult",
         "Margins",
         "ReconcileResult",
-        "SentRepay",
+        "LoanRequest",
         "Verdict",
     ),
     "auth_plugin.safe.journal": ("Journal", "JournalError"),
@@ -115,9 +115,9 @@ if TYPE_CHECKING:
     from auth_plugin.safe.pacing import WeightBudget
     from auth_plugin.safe.reconcile import (
         GroupResult,
+        LoanRequest,
         Margins,
         ReconcileResult,
-        SentRepay,
         Verdict,
     )
     from auth_plugin.safe.results import (

@@ -120,8 +120,8 @@ MUTANTS = (
     Mutant(
         "unknown-settles-as-refused",
         "auth_plugin/safe/flow.py",
-        "            error.attach(sent, self.margins)\n",
-        "            error.attach(sent, self.margins)\n            self.sends.refused(sent)\n",
+        "            error.say_when_judged(self.margins)\n",
+        "            error.say_when_judged(self.margins)\n            self.sends.refused(sent)\n",
         "a send of unknown outcome settled as refused: no longer anyone's rival",
     ),
     Mutant(

@@ -37,7 +37,7 @@ from auth_plugin.safe.errors import (
     ServiceUnavailable,
 )
 from auth_plugin.safe.journal import Journal, JournalError
-from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
+from auth_plugin.safe.reconcile import LoanRequest, Margins, Verdict
 from auth_plugin.safe.results import RepayResult, plain
 from auth_plugin.safe.sync_client import RepayClient
 from auth_plugin.signer.redaction import redact
@@ -318,7 +318,7 @@ def _repay_all(
 
 
 def _reconcile(
-    client: RepayClient, request: SentRepay, stderr: TextIO, resume: list[str], report: Report
+    client: RepayClient, request: LoanRequest, stderr: TextIO, resume: list[str], report: Report
 ) -> ExitCode:
     what = f"a repay of {request.amount} {request.asset} signed at {request.timestamp_ms}"
     print(f"{PROG}: checking the repay records for {what}", file=stderr)

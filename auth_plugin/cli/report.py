@@ -37,7 +37,7 @@ from auth_plugin.safe.results import plain
 from auth_plugin.signer.redaction import redact
 
 if TYPE_CHECKING:
-    from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
+    from auth_plugin.safe.reconcile import GroupResult, LoanRequest, ReconcileResult
     from auth_plugin.safe.results import Confirmation, Debt, RepayAllResult, RepayResult
 
 KEYS = (
@@ -143,7 +143,7 @@ class Report:
         print(json.dumps(facts, allow_nan=False), file=stdout, flush=True)
 
 
-def _request(request: SentRepay) -> dict[str, Any]:
+def _request(request: LoanRequest) -> dict[str, Any]:
     return {
         "asset": request.asset,
         "amount": request.amount,

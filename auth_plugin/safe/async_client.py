@@ -14,7 +14,7 @@ from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep, asyncio_sleep
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, Flow
-from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
+from auth_plugin.safe.reconcile import GroupResult, LoanRequest, ReconcileResult
 from auth_plugin.safe.results import (
     BorrowResult,
     Confirmation,
@@ -39,7 +39,7 @@ class AsyncRepayClient(ClientBase):
     ) -> ReconcileResult:
         return await self.reconcile_sent(self.request_of(error), wait=wait)
 
-    async def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> ReconcileResult:
+    async def reconcile_sent(self, request: LoanRequest, *, wait: bool = True) -> ReconcileResult:
         return await self._run(self.flow.reconcile(request, wait=wait))
 
     async def reconcile(
@@ -59,7 +59,7 @@ class AsyncRepayClient(ClientBase):
     ) -> tuple[GroupResult, ...]:
         return await self._run(self.flow.reconcile_unresolved(kind, asset, amount))
 
-    async def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:
+    async def confirm(self, done: RepayResult | BorrowResult, within: float = 30.0) -> Confirmation:
         return await self._run(self.flow.confirm(done, within))
 
     async def borrow(

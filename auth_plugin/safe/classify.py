@@ -32,6 +32,7 @@ from auth_plugin.safe.errors import (
     ServiceUnavailable,
 )
 from auth_plugin.safe.outcomes import outcome_of
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.signer.redaction import redact
 
 USED_WEIGHT_HEADER = "x-mbx-used-weight-1m"
@@ -39,28 +40,27 @@ RETRY_AFTER_HEADER = "retry-after"
 
 
 @dataclass(frozen=True, slots=True)
-class SendContext:
-    """What one request was: for messages, and for OutcomeUnknown's reconciliation facts."""
+class ReadRequest:
+    """What a read was (a balance or records query), for messages. A send that moves money is
+    described by its `LoanRequest` instead."""
 
-    operation: str  # e.g. "repay" or "repay-record query"
-    asset: str
-    amount: str | None = None
+    operation: str  # e.g. "balance query" or "repay-record query"
     timestamp_ms: int | None = None
-    recv_window: int | None = None
 
-    def with_timestamp(self, timestamp_ms: int | None) -> SendContext:
-        # Not dataclasses.replace: this runs on every call, and replace costs several µs.
-        return SendContext(self.operation, self.asset, self.amount, timestamp_ms, self.recv_window)
+    def with_timestamp(self, timestamp_ms: int) -> ReadRequest:
+        return ReadRequest(self.operation, timestamp_ms)
 
     def describe(self) -> str:
-        what = f"{self.operation} of {self.amount} {self.asset}" if self.amount else self.operation
-        if self.timestamp_ms is not None:
-            what += f" (timestamp {self.timestamp_ms})"
-        return what
+        if self.timestamp_ms is None:
+            return self.operation
+        return f"{self.operation} (timestamp {self.timestamp_ms})"
+
+
+About = ReadRequest | LoanRequest  # the request an error is about
 
 
 def error_from_response(
-    status: int, headers: Mapping[str, str], content: bytes, context: SendContext
+    status: int, headers: Mapping[str, str], content: bytes, what: About
 ) -> PapiError:
     """The error for an answer the caller could not use (any status, any body)."""
     code, msg = binance_error_body(content)
@@ -68,11 +68,11 @@ def error_from_response(
     said = _what_was_said(status, code, msg, content)
     error = outcome_of(status, code, msg).error
     if error is OutcomeUnknown:
-        return outcome_unknown(context, said, **facts)
+        return outcome_unknown(what, said, **facts)
     if error is Banned:
         retry_after = retry_after_seconds(headers)
         return Banned(
-            f"{context.describe()} refused: IP banned ({said}); send nothing for "
+            f"{what.describe()} refused: IP banned ({said}); send nothing for "
             f"{_seconds(retry_after)}",
             retry_after=retry_after,
             **facts,
@@ -80,40 +80,34 @@ def error_from_response(
     if error is RateLimited:
         retry_after = retry_after_seconds(headers)
         return RateLimited(
-            f"{context.describe()} refused: rate limited ({said}); retry after "
+            f"{what.describe()} refused: rate limited ({said}); retry after "
             f"{_seconds(retry_after)}",
             retry_after=retry_after,
             **facts,
         )
     if error is ServiceUnavailable:
         return ServiceUnavailable(
-            f"{context.describe()} not executed: {said}",
+            f"{what.describe()} not executed: {said}",
             retry_after=retry_after_seconds(headers),
             **facts,
         )
-    return error(f"{context.describe()} rejected: {said}", **facts)
+    return error(f"{what.describe()} rejected: {said}", **facts)
 
 
-def error_from_transport(failure: NoReply, context: SendContext) -> PapiError:
+def error_from_transport(failure: NoReply, what: About) -> PapiError:
     """The error for a request that got no answer."""
     if not failure.sent:
-        return ConnectionFailed(
-            f"{context.describe()} not sent: could not connect ({failure.reason})"
-        )
-    return outcome_unknown(context, f"no answer ({failure.reason})")
+        return ConnectionFailed(f"{what.describe()} not sent: could not connect ({failure.reason})")
+    return outcome_unknown(what, f"no answer ({failure.reason})")
 
 
-def outcome_unknown(context: SendContext, reason: str, **facts: Any) -> OutcomeUnknown:
-    records = "loan" if context.operation == "borrow" else "repay"
+def outcome_unknown(what: About, reason: str, **facts: Any) -> OutcomeUnknown:
+    records = "loan" if what.operation == "borrow" else "repay"
     return OutcomeUnknown(
-        f"outcome unknown for {context.describe()}: {reason.removesuffix('.')}; it may have "
+        f"outcome unknown for {what.describe()}: {reason.removesuffix('.')}; it may have "
         "been executed: "
         f"do not resend before checking the {records} records",
-        asset=context.asset,
-        amount=context.amount,
-        timestamp_ms=context.timestamp_ms,
-        recv_window=context.recv_window,
-        kind=context.operation if context.amount else None,
+        request=what if isinstance(what, LoanRequest) else None,
         **facts,
     )
 

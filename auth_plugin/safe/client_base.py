@@ -19,7 +19,7 @@ from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import SafeFlow
 from auth_plugin.safe.pacing import WeightBudget
-from auth_plugin.safe.reconcile import SentRepay
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.safe.sends import SendLedger
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials, resolve_credentials
@@ -88,14 +88,14 @@ class ClientBase(ABC):
         return self.flow.sends
 
     @property
-    def unresolved(self) -> tuple[SentRepay, ...]:
+    def unresolved(self) -> tuple[LoanRequest, ...]:
         """Money-moving sends whose outcome is not established: in flight, of unknown outcome
         (OutcomeUnknown, or interrupted after it was registered, e.g. cancelled by
         `asyncio.wait_for`), and settled by no verdict yet. Pass each to `reconcile_sent`, or
         all of them to `reconcile_unresolved`."""
         return self.flow.sends.unresolved()
 
-    def request_of(self, error: OutcomeUnknown) -> SentRepay:
+    def request_of(self, error: OutcomeUnknown) -> LoanRequest:
         """The send behind `error` (InvalidInput if it is not of a money-moving send)."""
         return self.flow.sent_of(error)
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 from auth_plugin.signer.errors import ClockSyncError, InvalidInput, KeyLoadError, PapiError
 
 if TYPE_CHECKING:
-    from auth_plugin.safe.reconcile import Margins, SentRepay
+    from auth_plugin.safe.reconcile import LoanRequest, Margins
 
 
 class RequestRejected(PapiError):
@@ -123,9 +123,11 @@ class OutcomeUnknown(PapiError):
     any status, a 5xx other than 503 "Service Unavailable." (including one whose body can't
     be read), a 4xx whose body is not a documented refusal (an HTML page, an empty body,
     -1000, ...), an answer that makes no sense (a 200 without a tranId); and for a read
-    timeout or a connection lost after the request was sent. Carries what reconciliation
-    needs: the request's `asset`, `amount`, signed `timestamp_ms` and `recv_window` (ms);
-    `RepayClient.reconcile_outcome(error)` looks for the repay in the records.
+    timeout or a connection lost after the request was sent. For a send that moves money,
+    `request` is its record (a `LoanRequest`: asset, amount, signed timestamp, recvWindow, and
+    the send's id, which tells it apart from another signed in the same ms);
+    `RepayClient.reconcile_outcome(error)` looks for it in the records. `asset`, `amount`,
+    `timestamp_ms`, `recv_window`, `kind` and `sent_id` read from it (None for a read).
     """
 
     executed: ClassVar[bool | None] = None
@@ -138,30 +140,42 @@ class OutcomeUnknown(PapiError):
         code: int | None = None,
         msg: str | None = None,
         headers: Mapping[str, str] | None = None,
-        asset: str | None = None,
-        amount: str | None = None,
-        timestamp_ms: int | None = None,
-        recv_window: int | None = None,
-        kind: str | None = None,
+        request: LoanRequest | None = None,
     ) -> None:
         super().__init__(message, status=status, code=code, msg=msg, headers=headers)
-        self.asset = asset
-        self.amount = amount
-        self.timestamp_ms = timestamp_ms
-        self.recv_window = recv_window
-        self.kind = kind  # "repay" or "borrow": which records to reconcile with
-        # The send it is of (a `SentRepay`, set by the client that sent it): what
-        # `reconcile_outcome` reconciles, told apart from another signed in the same ms.
-        self.sent: SentRepay | None = None
-        self.sent_id: str | None = None
+        self.request = request
 
-    def attach(self, sent: SentRepay, margins: Margins) -> None:
-        """Name the send (a `SentRepay`) this outcome is of, and say in the message when a
-        verdict can be had and what it will assume (`margins`)."""
-        self.sent = sent
-        self.sent_id = sent.sent_id
-        self.recv_window = sent.recv_window
-        window = sent.window(margins)
+    @property
+    def asset(self) -> str | None:
+        return None if self.request is None else self.request.asset
+
+    @property
+    def amount(self) -> str | None:
+        return None if self.request is None else self.request.amount
+
+    @property
+    def timestamp_ms(self) -> int | None:
+        return None if self.request is None else self.request.timestamp_ms
+
+    @property
+    def recv_window(self) -> int | None:
+        return None if self.request is None else self.request.recv_window
+
+    @property
+    def kind(self) -> str | None:
+        """ "repay" or "borrow": which records to reconcile with."""
+        return None if self.request is None else self.request.kind
+
+    @property
+    def sent_id(self) -> str | None:
+        return None if self.request is None else self.request.sent_id
+
+    def say_when_judged(self, margins: Margins) -> None:
+        """Say in the message when a verdict on `request` can be had, and what it will assume
+        (`margins`)."""
+        if self.request is None:
+            return
+        window = self.request.window(margins)
         self.message = (
             f"{self.message}; a verdict (`reconcile_outcome`) can be had once the server's "
             f"clock is past {margins.shown_by(window)}, assuming {margins.describe()}"

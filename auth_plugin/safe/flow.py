@@ -27,7 +27,8 @@ from urllib.parse import SplitResult, urlsplit
 
 from auth_plugin.safe.answers import NoReply
 from auth_plugin.safe.classify import (
-    SendContext,
+    About,
+    ReadRequest,
     error_from_response,
     error_from_transport,
     outcome_unknown,
@@ -59,24 +60,31 @@ from auth_plugin.safe.reconcile import (
     MAX_RECV_WINDOW_MS,
     PAGE_SIZE,
     GroupResult,
+    LoanRequest,
     Reading,
     ReconcileResult,
     RecordWalk,
-    SentRepay,
     Verdict,
     group_window,
     groups_of,
     judge,
     judge_group,
 )
-from auth_plugin.safe.results import BorrowResult, Confirmation, Debt, RepayAllResult, RepayResult
+from auth_plugin.safe.results import (
+    BorrowResult,
+    Confirmation,
+    Debt,
+    Executed,
+    RepayAllResult,
+    RepayResult,
+)
 from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
 from auth_plugin.safe.sends import SendLedger
 from auth_plugin.signer.clock import OffsetSample, measurement
 from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
 
 T = TypeVar("T")
-R = TypeVar("R", bound=RepayResult)
+R = TypeVar("R", bound=Executed)
 Flow = Generator[Effect, Any, T]
 Amount = Decimal | int | str
 
@@ -144,7 +152,7 @@ class SafeFlow:
         """What each asset owes (one asset, if named), from the balance."""
         params: dict[str, Any] = {} if asset is None else {"asset": validate_asset(asset)}
         params["recv_window"] = READ_RECV_WINDOW_MS
-        answer = yield from self._send(BALANCE, params, SendContext("balance query", ""))
+        answer = yield from self._send(BALANCE, params)
         return {
             b.asset: Debt(
                 b.asset,
@@ -189,23 +197,21 @@ class SafeFlow:
         """A repay or a borrow: its `result`."""
         asset, amount_text, window = checked(asset, amount, recv_window)
         applied = self.window_of(window)
-        context = SendContext(endpoint.name, asset, amount_text, None, applied)
         params: dict[str, Any] = {"asset": asset, "amount": amount_text, "recv_window": applied}
-        answer = yield from self._send(endpoint, params, context)
+        answer = yield from self._send(endpoint, params)
         return result(
             answer.value, asset, amount_text, answer.timestamp_ms, answer.weight, answer.attempts
         )
 
-    def confirm(self, done: RepayResult, within: float) -> Flow[Confirmation]:
+    def confirm(self, done: Executed, within: float) -> Flow[Confirmation]:
         """Read the record of an acknowledged repay (or borrow) by its txId until it is
         CONFIRMED or FAILED, or its waits between reads add up to `within` seconds (then its
         last status, or "not found")."""
         records = RECORDS_OF_KIND["borrow" if isinstance(done, BorrowResult) else "repay"]
-        context = SendContext(records.name, done.asset)
         params = {"asset": done.asset, "tx_id": done.tran_id, "recv_window": READ_RECV_WINDOW_MS}
         waited, wait = 0.0, CONFIRM_FIRST_WAIT
         while True:
-            answer = yield from self._send(records, params, context)
+            answer = yield from self._send(records, params)
             rows, _ = answer.value
             row = next((r for r in rows if r.tx_id == done.tran_id), None)
             status = "NOT_FOUND" if row is None else row.status
@@ -215,7 +221,7 @@ class SafeFlow:
             waited += wait
             wait = min(wait * 2, CONFIRM_MAX_WAIT)
 
-    def reconcile(self, request: SentRepay, *, wait: bool) -> Flow[ReconcileResult]:
+    def reconcile(self, request: LoanRequest, *, wait: bool) -> Flow[ReconcileResult]:
         """The verdict on one send (or a hand description: one known send it fits is taken
         for it, with that send's recvWindow)."""
         self.sends.refresh()
@@ -279,7 +285,7 @@ class SafeFlow:
         return tuple(results)
 
     def _read_window(
-        self, sends: Sequence[SentRepay], wait: bool
+        self, sends: Sequence[LoanRequest], wait: bool
     ) -> Flow[tuple[RecordWalk, Reading]]:
         """Measure the server's clock, wait (if `wait`) until every record the sends can have
         must be shown, measure again, then read every page of their window."""
@@ -302,7 +308,6 @@ class SafeFlow:
         )
         walk = RecordWalk()
         records = RECORDS_OF_KIND[sends[0].kind]
-        context = SendContext(records.name, sends[0].asset)
         while (page := walk.next_page()) is not None:
             params = {
                 "asset": sends[0].asset,
@@ -312,7 +317,7 @@ class SafeFlow:
                 "size": PAGE_SIZE,
                 "recv_window": READ_RECV_WINDOW_MS,
             }
-            answer = yield from self._send(records, params, context)
+            answer = yield from self._send(records, params)
             rows, total = answer.value
             walk.add(rows, total)
         return walk, reading
@@ -329,14 +334,12 @@ class SafeFlow:
 
     # -- one call, with its retries -----------------------------------------------------------
 
-    def _send(
-        self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
-    ) -> Flow[Answer]:
+    def _send(self, endpoint: Endpoint[T], params: dict[str, Any]) -> Flow[Answer]:
         resynced = False
         attempt = 1
         while True:
             try:
-                value, weight, timestamp = yield from self._once(endpoint, params, context)
+                value, weight, timestamp = yield from self._once(endpoint, params)
                 return Answer(value, attempt, weight, timestamp)
             except PapiError as error:
                 step = self.retry.next_step(
@@ -352,7 +355,7 @@ class SafeFlow:
                 attempt += 1
 
     def _once(
-        self, endpoint: Endpoint[T], params: dict[str, Any], context: SendContext
+        self, endpoint: Endpoint[T], params: dict[str, Any]
     ) -> Flow[tuple[T, int | None, int]]:
         send, wait = self.admission(endpoint.weight)
         if send is None:  # wait for the budget (the usual case needs no generator for it)
@@ -362,36 +365,36 @@ class SafeFlow:
         sent = None
         try:
             if not endpoint.idempotent:  # moves money: registered before it leaves
-                sent = self.sends.register(self.send_record(endpoint.name, context, timestamp))
+                sent = self.sends.register(self.loan_request(endpoint.name, params, timestamp))
             answer = yield Call(endpoint, params, timestamp)
         except BaseException:  # not sent, or interrupted (cancelled) with the request perhaps out
             self.budget.settle(send, None)
             raise
-        stamped = context.with_timestamp(timestamp)
+        what: About = ReadRequest(endpoint.name, timestamp) if sent is None else sent
         if isinstance(answer, NoReply):
             self.budget.settle(send, None)
-            raise self.outcome(error_from_transport(answer, stamped), sent)
+            raise self.outcome(error_from_transport(answer, what), sent)
         weight = used_weight(answer.headers)
         self.budget.settle(send, weight)
         if answer.status != 200:
-            error = error_from_response(answer.status, answer.headers, answer.body, stamped)
+            error = error_from_response(answer.status, answer.headers, answer.body, what)
             raise self.outcome(self.learn(error), sent)
         try:
             value = endpoint.parse(json.loads(answer.body.decode()))
         except ValueError as unusable:  # an UnusableAnswer, or JSON that isn't
             reason = f"HTTP 200, but {unusable}"
-            error = outcome_unknown(stamped, reason, status=200, headers=answer.headers)
+            error = outcome_unknown(what, reason, status=200, headers=answer.headers)
             raise self.outcome(error, sent) from None
         if sent is not None:
             self.sends.acknowledged(sent, value)  # type: ignore[arg-type]
         return value, weight, timestamp
 
-    def outcome(self, error: PapiError, sent: SentRepay | None) -> PapiError:
+    def outcome(self, error: PapiError, sent: LoanRequest | None) -> PapiError:
         """`error`, with what it establishes about the send `sent` (a money-moving one)."""
         if sent is None:
             return error
         if isinstance(error, OutcomeUnknown):
-            error.attach(sent, self.margins)
+            error.say_when_judged(self.margins)
         elif error.executed is False:
             self.sends.refused(sent)
         return error
@@ -440,26 +443,26 @@ class SafeFlow:
         configured = self.config.recv_window
         return REPAY_RECV_WINDOW_MS if configured is None else configured
 
-    def send_record(self, kind: str, context: SendContext, timestamp: int) -> SentRepay:
-        """The record of a send about to be signed with `timestamp`."""
+    def loan_request(self, kind: str, params: dict[str, Any], timestamp: int) -> LoanRequest:
+        """The record of a money-moving send about to be signed with `timestamp`."""
         calibration = self.calibration
         measured = calibration is not None and calibration.offset_ms == self.clock.offset_ms
-        return SentRepay(
-            context.asset,
-            context.amount or "",
+        return LoanRequest(
+            params["asset"],
+            params["amount"],
             timestamp,
-            context.recv_window or self.window_of(None),
+            params["recv_window"],
             kind,
             None,
             self.clock.offset_ms if measured else None,
             uncertainty_ms(calibration) if measured and calibration is not None else None,
         )
 
-    def sent_of(self, error: OutcomeUnknown) -> SentRepay:
+    def sent_of(self, error: OutcomeUnknown) -> LoanRequest:
         """The send behind an OutcomeUnknown, for reconciliation."""
-        if error.sent is None:
+        if error.request is None:
             raise InvalidInput("this OutcomeUnknown is not of a send that moves money")
-        return error.sent
+        return error.request
 
     def request(
         self,
@@ -468,7 +471,7 @@ class SafeFlow:
         since_ms: int,
         recv_window: int | None = None,
         kind: str = "repay",
-    ) -> SentRepay:
+    ) -> LoanRequest:
         """A repay (or borrow) described by hand (checked like a repay's arguments). Without
         `recv_window`, the largest the server allows is assumed."""
         asset, amount_text, window = checked(asset, amount, recv_window)
@@ -477,9 +480,9 @@ class SafeFlow:
         if kind not in RECORDS_OF_KIND:
             raise InvalidInput(f"kind must be one of {sorted(RECORDS_OF_KIND)}")
         claimed = MAX_RECV_WINDOW_MS if window is None else window
-        return SentRepay(asset, amount_text, since_ms, claimed, kind=kind)
+        return LoanRequest(asset, amount_text, since_ms, claimed, kind=kind)
 
-    def identify(self, request: SentRepay) -> SentRepay:
+    def identify(self, request: LoanRequest) -> LoanRequest:
         """A hand description that fits exactly one known send: that send."""
         if request.sent_id is None:
             fitting = self.sends.find(request)
@@ -497,7 +500,7 @@ class SafeFlow:
             return self.time_url
         return f"{self.time_url} (assumed to keep {base.hostname}'s time)"
 
-    def stepped_back(self, sends: Sequence[SentRepay], sample: OffsetSample) -> str:
+    def stepped_back(self, sends: Sequence[LoanRequest], sample: OffsetSample) -> str:
         """Why the server's clock is known to have stepped back since a send ("" if not)."""
         now_uncertainty = uncertainty_ms(sample)
         for sent in sends:

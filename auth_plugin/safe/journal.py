@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.signer.errors import PapiError
 
 ENV_JOURNAL_DIR = "PAPI_REPAY_JOURNAL_DIR"
@@ -54,20 +55,6 @@ _ASSET = re.compile(r"[A-Z0-9]{1,20}", re.ASCII)
 # end of a fraction, none ahead of the integer part.
 _AMOUNT = re.compile(r"[1-9][0-9]{0,18}(?:\.[0-9]{0,7}[1-9])?|0\.[0-9]{0,7}[1-9]", re.ASCII)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True, slots=True)
-class SentLine:
-    """A send, written before the request leaves."""
-
-    sent_id: str  # [0-9a-f]{16}, unique across processes (secrets.token_hex(8))
-    kind: str  # "repay" | "borrow"
-    asset: str
-    amount: str  # canonical decimal text
-    timestamp_ms: int  # the timestamp that will be signed
-    recv_window: int  # 1..60000, the one the server applies
-    offset_ms: int | None  # the client clock's offset at the send; None: never calibrated
-    uncertainty_ms: int | None  # that calibration's uncertainty; None with offset_ms None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +82,8 @@ class SettledLine:
     tx_id: int | None
 
 
-Line = SentLine | AckLine | RefusedLine | SettledLine
+# A send is written as its own record (a `LoanRequest`, with its sent_id), before it leaves.
+Line = LoanRequest | AckLine | RefusedLine | SettledLine
 
 
 class JournalError(PapiError):
@@ -329,7 +317,7 @@ def _error(path: Path, error: OSError, action: str) -> JournalError:
 
 
 def _compacted(data: bytes) -> bytes:
-    """The lines to keep: all of each unresolved send (a SentLine and nothing else), those of
+    """The lines to keep: all of each unresolved send (its send line and nothing else), those of
     resolved sends signed within KEEP_RESOLVED_MS of the newest send, and those this version
     can't judge (another version's, or a line whose send is unknown)."""
     entries: list[tuple[bytes, Line | None]] = []
@@ -337,9 +325,13 @@ def _compacted(data: bytes) -> bytes:
         line = _decode(raw)
         if line is not None or _other_version(raw):
             entries.append((raw, line))
-    signed = {line.sent_id: line.timestamp_ms for _, line in entries if isinstance(line, SentLine)}
+    signed = {
+        line.sent_id: line.timestamp_ms for _, line in entries if isinstance(line, LoanRequest)
+    }
     resolved = {
-        line.sent_id for _, line in entries if line is not None and not isinstance(line, SentLine)
+        line.sent_id
+        for _, line in entries
+        if line is not None and not isinstance(line, LoanRequest)
     }
     oldest_kept = max(signed.values(), default=0) - KEEP_RESOLVED_MS
 
@@ -362,12 +354,12 @@ def _other_version(raw: bytes) -> bool:
 
 def _encode(line: Line) -> str:
     """The text of `line` (no newline). ValueError if a field is outside its format."""
-    if isinstance(line, SentLine):
+    if isinstance(line, LoanRequest):
         if (line.offset_ms is None) != (line.uncertainty_ms is None):
             raise ValueError("journal: offset_ms and uncertainty_ms are both None or both ints")
         fields = [
             "sent",
-            _match("sent_id", line.sent_id, _SENT_ID),
+            _match("sent_id", line.sent_id or "", _SENT_ID),
             _one_of("kind", line.kind, KINDS),
             _match("asset", line.asset, _ASSET),
             _match("amount", line.amount, _AMOUNT),
@@ -401,7 +393,7 @@ def _decode(raw: bytes) -> Line | None:
         line: Line
         if tag == "sent" and len(f) == 8:
             offset, uncertainty = _int_or_none(f[6]), _int_or_none(f[7])
-            line = SentLine(f[0], f[1], f[2], f[3], int(f[4]), int(f[5]), offset, uncertainty)
+            line = LoanRequest(f[2], f[3], int(f[4]), int(f[5]), f[1], f[0], offset, uncertainty)
         elif tag == "ack" and len(f) == 2:
             line = AckLine(f[0], int(f[1]))
         elif tag == "refused" and len(f) == 1:

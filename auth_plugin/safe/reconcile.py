@@ -109,8 +109,10 @@ Key = tuple[str, str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
-class SentRepay:
-    """One request that moves money (a repay, or a borrow with `kind="borrow"`), as signed.
+class LoanRequest:
+    """One request that moves money (a repay, or a borrow with `kind="borrow"`), as signed:
+    the one record of a send, made when the send is (its timestamp picked, before it leaves),
+    and carried by the send ledger, the journal, `OutcomeUnknown.request` and every verdict.
 
     `sent_id` names one send of a client (None: described by hand, not known to be a send of
     this client: its `recv_window` is only a claim, and its window is searched with the
@@ -131,6 +133,13 @@ class SentRepay:
     def key(self) -> Key:
         """What the records can tell of it: kind, asset, amount and signed timestamp."""
         return self.kind, self.asset, self.amount, self.timestamp_ms
+
+    @property
+    def operation(self) -> str:
+        return self.kind
+
+    def describe(self) -> str:
+        return f"{self.kind} of {self.amount} {self.asset} (timestamp {self.timestamp_ms})"
 
     @property
     def by_hand(self) -> bool:
@@ -156,7 +165,7 @@ class SentRepay:
             and same_amount(moved, self.amount)
         )
 
-    def alike(self, other: SentRepay) -> bool:
+    def alike(self, other: LoanRequest) -> bool:
         """Same kind, asset and amount (by value): a record can't tell the two apart."""
         same = (self.kind, self.asset) == (other.kind, other.asset)
         return same and same_amount(self.amount, other.amount)
@@ -228,7 +237,7 @@ class ReconcileResult:
     """The verdict on `request`, with the records it rests on."""
 
     verdict: Verdict
-    request: SentRepay
+    request: LoanRequest
     candidates: tuple[Record, ...] = ()  # closest in time first
     known_elsewhere: tuple[int, ...] = ()  # txIds in the window set aside: other sends'
     reason: str = ""
@@ -319,7 +328,7 @@ class RecordWalk:
         return self.problem is None and self.total is not None and len(self.rows) == self.total
 
 
-Owners = Mapping[int, Sequence[SentRepay]]  # txId -> the sends that claim it
+Owners = Mapping[int, Sequence[LoanRequest]]  # txId -> the sends that claim it
 
 
 def _set_apart(
@@ -337,12 +346,12 @@ def _set_apart(
 
 
 def judge(
-    request: SentRepay,
+    request: LoanRequest,
     walk: RecordWalk,
     reading: Reading,
     *,
     owners: Owners | None = None,
-    rivals: Iterable[SentRepay] = (),
+    rivals: Iterable[LoanRequest] = (),
     sends_alike: int = 1,
 ) -> ReconcileResult:
     """The verdict on `request` from what `walk` read (see the module's docstring).
@@ -424,10 +433,10 @@ class GroupResult:
     records, which settles every one of them), AMBIGUOUS or UNKNOWN."""
 
     verdict: Verdict
-    sends: tuple[SentRepay, ...]
+    sends: tuple[LoanRequest, ...]
     executed: tuple[Record, ...] = ()  # CONFIRMED records of the group
     pending: tuple[Record, ...] = ()  # recorded, not confirmed yet
-    owner_of: Mapping[int, SentRepay] = field(default_factory=dict)  # one matching, by txId
+    owner_of: Mapping[int, LoanRequest] = field(default_factory=dict)  # one matching, by txId
     reason: str = ""
     reading: Reading | None = None
 
@@ -451,15 +460,15 @@ class GroupResult:
         return f"{text}; {SAME_AMOUNT_ELSEWHERE}{basis}"
 
 
-def groups_of(sends: Iterable[SentRepay], margins: Margins) -> list[tuple[SentRepay, ...]]:
+def groups_of(sends: Iterable[LoanRequest], margins: Margins) -> list[tuple[LoanRequest, ...]]:
     """Sends of one kind, asset and amount whose windows overlap (transitively), as groups."""
-    by_kind: dict[tuple[str, str, Decimal], list[SentRepay]] = {}
+    by_kind: dict[tuple[str, str, Decimal], list[LoanRequest]] = {}
     for sent in sends:
         by_kind.setdefault((sent.kind, sent.asset, Decimal(sent.amount)), []).append(sent)
-    groups: list[tuple[SentRepay, ...]] = []
+    groups: list[tuple[LoanRequest, ...]] = []
     for alike in by_kind.values():
         alike.sort(key=lambda s: s.window(margins).first)
-        current: list[SentRepay] = []
+        current: list[LoanRequest] = []
         reach: Window | None = None
         for sent in alike:
             window = sent.window(margins)
@@ -475,7 +484,7 @@ def groups_of(sends: Iterable[SentRepay], margins: Margins) -> list[tuple[SentRe
     return groups
 
 
-def group_window(sends: Sequence[SentRepay], margins: Margins) -> Window:
+def group_window(sends: Sequence[LoanRequest], margins: Margins) -> Window:
     window = sends[0].window(margins)
     for sent in sends[1:]:
         window = window.union(sent.window(margins))
@@ -483,7 +492,7 @@ def group_window(sends: Sequence[SentRepay], margins: Margins) -> Window:
 
 
 def judge_group(
-    sends: Sequence[SentRepay],
+    sends: Sequence[LoanRequest],
     walk: RecordWalk,
     reading: Reading,
     *,
@@ -532,8 +541,8 @@ def judge_group(
 
 
 def _match(
-    records: Sequence[Record], sends: Sequence[SentRepay], margins: Margins
-) -> dict[int, SentRepay] | None:
+    records: Sequence[Record], sends: Sequence[LoanRequest], margins: Margins
+) -> dict[int, LoanRequest] | None:
     """Each record given to a different send that could own it (augmenting paths), or None."""
     holder: dict[int, int] = {}  # send index -> record index
 

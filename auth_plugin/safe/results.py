@@ -8,8 +8,8 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
-class RepayResult:
-    """An executed repay."""
+class Executed:
+    """What an accepted repay or borrow answered, and what it cost."""
 
     tran_id: int
     asset: str
@@ -19,10 +19,14 @@ class RepayResult:
     attempts: int  # sends it took (retries included)
 
 
-class BorrowResult(RepayResult):
-    """An executed borrow (the same facts; its record is in the loan records)."""
+@dataclass(frozen=True, slots=True)
+class RepayResult(Executed):
+    """An executed repay (its record is in the repay records)."""
 
-    __slots__ = ()
+
+@dataclass(frozen=True, slots=True)
+class BorrowResult(Executed):
+    """An executed borrow (its record is in the loan records)."""
 
 
 @dataclass(frozen=True, slots=True)

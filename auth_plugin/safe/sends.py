@@ -30,16 +30,15 @@ from auth_plugin.safe.journal import (
     JournalError,
     Line,
     RefusedLine,
-    SentLine,
     SettledLine,
 )
 from auth_plugin.safe.reconcile import (
     GroupResult,
     Key,
+    LoanRequest,
     Margins,
     Owners,
     ReconcileResult,
-    SentRepay,
     Verdict,
 )
 
@@ -55,9 +54,9 @@ RESOLVING = {
 class Standing:
     """What a client's own history says about one request, for `judge`."""
 
-    identity: SentRepay | None  # which send it is (None: not one of this client's, or several)
+    identity: LoanRequest | None  # which send it is (None: not one of this client's, or several)
     owners: Owners  # txIds claimed by other sends
-    rivals: tuple[SentRepay, ...]  # other open sends
+    rivals: tuple[LoanRequest, ...]  # other open sends
     sends_alike: int = 1  # sends a hand description fits
 
 
@@ -71,7 +70,7 @@ class SendLedger:
         journal: Journal | None = None,
         margins: Margins | None = None,
     ) -> None:
-        self._sends: OrderedDict[str, SentRepay] = OrderedDict()
+        self._sends: OrderedDict[str, LoanRequest] = OrderedDict()
         self._state: dict[str, State] = {}
         self._owners: dict[int, list[str]] = {}
         self._margins = margins or Margins()
@@ -88,33 +87,23 @@ class SendLedger:
 
     # -- facts --------------------------------------------------------------------------------
 
-    def register(self, request: SentRepay) -> SentRepay:
+    def register(self, request: LoanRequest) -> LoanRequest:
         """A send about to leave: it, with its new `sent_id`. JournalError: not to be sent."""
         sent = replace(request, sent_id=secrets.token_hex(8))
-        line = SentLine(
-            sent.sent_id or "",
-            sent.kind,
-            sent.asset,
-            sent.amount,
-            sent.timestamp_ms,
-            sent.recv_window,
-            sent.offset_ms,
-            sent.uncertainty_ms,
-        )
         if self._journal is not None:
-            self._journal.append(line)
+            self._journal.append(sent)
         with self._lock:
-            self._apply(line)
+            self._apply(sent)
         return sent
 
-    def acknowledged(self, sent: SentRepay, tran_id: int) -> None:
+    def acknowledged(self, sent: LoanRequest, tran_id: int) -> None:
         self._record(AckLine(_id(sent), tran_id))
 
-    def refused(self, sent: SentRepay) -> None:
+    def refused(self, sent: LoanRequest) -> None:
         """Answered with a documented rejection: not executed."""
         self._record(RefusedLine(_id(sent)))
 
-    def settle(self, result: ReconcileResult, identity: SentRepay | None) -> None:
+    def settle(self, result: ReconcileResult, identity: LoanRequest | None) -> None:
         """Learn from a verdict on the send `identity` (None: several alike sends, of which a
         "not executed" settles every one)."""
         name = RESOLVING.get(result.verdict)
@@ -157,18 +146,9 @@ class SendLedger:
                 self._apply(line)
 
     def _apply(self, line: Line) -> None:
-        if isinstance(line, SentLine):
-            if line.sent_id not in self._sends:
-                sent = SentRepay(
-                    line.asset,
-                    line.amount,
-                    line.timestamp_ms,
-                    line.recv_window,
-                    line.kind,
-                    line.sent_id,
-                    line.offset_ms,
-                    line.uncertainty_ms,
-                )
+        if isinstance(line, LoanRequest):
+            if line.sent_id is not None and line.sent_id not in self._sends:
+                sent = line
                 self._sends[line.sent_id] = sent
                 self._state[line.sent_id] = "open"
                 self._by_key.setdefault(sent.key, []).append(line.sent_id)
@@ -228,19 +208,19 @@ class SendLedger:
 
     # -- questions ----------------------------------------------------------------------------
 
-    def unresolved(self) -> tuple[SentRepay, ...]:
+    def unresolved(self) -> tuple[LoanRequest, ...]:
         """Open sends: in flight, or of unknown outcome, and settled by no verdict yet."""
         with self._lock:
             return tuple(s for i, s in self._sends.items() if self._state[i] == "open")
 
-    def find(self, request: SentRepay) -> tuple[SentRepay, ...]:
+    def find(self, request: LoanRequest) -> tuple[LoanRequest, ...]:
         """The known sends a hand description fits (kind, asset, amount, timestamp)."""
         with self._lock:
             return tuple(self._sends[i] for i in self._by_key.get(request.key, ()))
 
-    def standing(self, request: SentRepay) -> Standing:
+    def standing(self, request: LoanRequest) -> Standing:
         with self._lock:
-            identity: SentRepay | None = None
+            identity: LoanRequest | None = None
             alike = 1
             if request.sent_id is not None and request.sent_id in self._sends:
                 identity = self._sends[request.sent_id]
@@ -265,17 +245,17 @@ class SendLedger:
             )
             return Standing(identity, owners, rivals, alike)
 
-    def owners(self) -> dict[int, tuple[SentRepay, ...]]:
+    def owners(self) -> dict[int, tuple[LoanRequest, ...]]:
         with self._lock:
             return {t: tuple(self._sends[s] for s in h) for t, h in self._owners.items()}
 
 
-def _could_share(one: SentRepay, other: SentRepay, margins: Margins) -> bool:
+def _could_share(one: LoanRequest, other: LoanRequest, margins: Margins) -> bool:
     """Whether one record could be both sends' (then one tranId can't be given to both)."""
     return one.alike(other) and one.window(margins).overlaps(other.window(margins))
 
 
-def _id(sent: SentRepay) -> str:
+def _id(sent: LoanRequest) -> str:
     if sent.sent_id is None:
         raise ValueError("a send of this client has a sent_id")
     return sent.sent_id

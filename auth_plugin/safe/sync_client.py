@@ -13,7 +13,7 @@ from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep
 from auth_plugin.safe.errors import OutcomeUnknown
 from auth_plugin.safe.flow import Amount, Flow
-from auth_plugin.safe.reconcile import GroupResult, ReconcileResult, SentRepay
+from auth_plugin.safe.reconcile import GroupResult, LoanRequest, ReconcileResult
 from auth_plugin.safe.results import (
     BorrowResult,
     Confirmation,
@@ -48,7 +48,7 @@ class RepayClient(ClientBase):
         `UNKNOWN`; `str(result)` says what it rests on."""
         return self.reconcile_sent(self.request_of(error), wait=wait)
 
-    def reconcile_sent(self, request: SentRepay, *, wait: bool = True) -> ReconcileResult:
+    def reconcile_sent(self, request: LoanRequest, *, wait: bool = True) -> ReconcileResult:
         """The verdict on `request`: measures the server's clock, with `wait` waits until the
         request can no longer execute and its record must be shown (`ClientConfig.margins`),
         measures again, then reads every page of its window in the records. Without `wait`
@@ -78,7 +78,7 @@ class RepayClient(ClientBase):
         a group stays "ambiguous" when the records can't be shared out among its sends."""
         return self._run(self.flow.reconcile_unresolved(kind, asset, amount))
 
-    def confirm(self, done: RepayResult, within: float = 30.0) -> Confirmation:
+    def confirm(self, done: RepayResult | BorrowResult, within: float = 30.0) -> Confirmation:
         """Read the record of an acknowledged repay (or borrow) by its txId until it is
         CONFIRMED or FAILED, or `within` seconds have passed: a 200 means accepted, and the
         record can still end FAILED."""

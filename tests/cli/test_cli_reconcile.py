@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from auth_plugin.cli import EXIT_CODES, EXIT_CODES_HELP, ExitCode
-from auth_plugin.safe.journal import AckLine, Journal, SentLine
+from auth_plugin.safe.journal import AckLine, Journal
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.signer.keys import MAX_KEY_FILE_BYTES
 from tests.safety.helpers import ACCOUNT, RECORDS, repay_posts
 
@@ -64,7 +65,7 @@ def test_an_unknown_outcome_left_by_an_earlier_run_makes_one_record_ambiguous(
     # the journal holds its send, the ledger its record, a moment ago.
     stamp = sandbox.clock.now_ms()
     earlier = sandbox.ledger.repay(ACCOUNT, "BTC", Decimal("0.01"), stamp)
-    sent = SentLine("0123456789abcdef", "repay", "BTC", "0.01", stamp, 1000, None, None)
+    sent = LoanRequest("BTC", "0.01", stamp, 1000, "repay", "0123456789abcdef")
     _journal(private_journal, sandbox, hmac_env.api_key).append(sent)
     sandbox.faults.inject("overloaded")
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
@@ -85,7 +86,7 @@ def test_a_journal_of_another_server_does_not_take_this_ones_records(
     assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
     stale = _journal(private_journal, sandbox, hmac_env.api_key)
     yesterday = sandbox.clock.now_ms() - 86_400_000
-    old = SentLine("fedcba9876543210", "repay", "BTC", "0.01", yesterday, 1000, None, None)
+    old = LoanRequest("BTC", "0.01", yesterday, 1000, "repay", "fedcba9876543210")
     stale.append(old, AckLine(old.sent_id, record.tran_id + 1))
     sandbox.faults.inject("unknown_after")
     again = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")

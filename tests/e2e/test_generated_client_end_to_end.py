@@ -23,7 +23,8 @@ from auth_plugin import (
     TimestampRejected,
     build_client,
 )
-from auth_plugin.safe.classify import SendContext, error_from_response
+from auth_plugin.safe.classify import error_from_response
+from auth_plugin.safe.reconcile import LoanRequest
 from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import BinanceError, RepayLoanResponse, RepayRecordPage
 from papi_sandbox.accounts import AssetSeed
@@ -37,6 +38,7 @@ ASSETS = {
     "USDT": AssetSeed(principal=Decimal("100"), free=Decimal("5")),
 }
 REPAY = "/papi/v1/repayLoan"
+ABOUT = LoanRequest("BTC", "0.01", 1_700_000_000_000, 5000)  # names the repay in messages
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +175,7 @@ def test_malformed_requests_the_safe_layer_refuses_locally_get_11xx_from_the_ser
             **({} if recv_window is None else {"recv_window": recv_window}),
         )
     assert isinstance(response.parsed, BinanceError) and response.parsed.code == code
-    error = error_from_response(
-        response.status_code, response.headers, response.content, SendContext("repay", "BTC")
-    )
+    error = error_from_response(response.status_code, response.headers, response.content, ABOUT)
     assert isinstance(error, InvalidRequest) and error.code == code
 
 
@@ -197,15 +197,11 @@ def test_unknown_and_duplicate_parameters_are_invalid_requests(
     auth = BinanceAuth(key.api_key, HmacKey(key.secret))
     with httpx.Client(base_url=sandbox.base_url, auth=auth) as http:
         response = http.post(REPAY, params=params)
-    error = error_from_response(
-        response.status_code, response.headers, response.content, SendContext("repay", "BTC")
-    )
+    error = error_from_response(response.status_code, response.headers, response.content, ABOUT)
     assert isinstance(error, InvalidRequest) and (error.status, error.code) == (400, code)
 
 
 def test_missing_api_key_is_a_401_auth_error(sandbox: SandboxHandle) -> None:
     response = httpx.post(sandbox.base_url + REPAY, params={"asset": "BTC", "amount": "1"})
-    error = error_from_response(
-        response.status_code, response.headers, response.content, SendContext("repay", "BTC")
-    )
+    error = error_from_response(response.status_code, response.headers, response.content, ABOUT)
     assert isinstance(error, AuthError) and (error.status, error.code) == (401, -2014)

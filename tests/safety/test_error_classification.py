@@ -26,12 +26,12 @@ from auth_plugin import (
     TimestampRejected,
 )
 from auth_plugin.safe.classify import (
-    SendContext,
     binance_error_body,
     error_from_response,
     retry_after_seconds,
 )
 from auth_plugin.safe.outcomes import TABLE, Row, outcome_of
+from auth_plugin.safe.reconcile import LoanRequest
 from papi_sandbox.testing import generate_key
 from tests.safety.helpers import FakeTime, credentials_for
 
@@ -168,7 +168,7 @@ def test_each_row_of_the_table_through_the_client(creds, row):
     ],
 )
 def test_the_tables_precedence(status, body, kind):
-    context = SendContext("repay", "BTC", "1")
+    context = LoanRequest("BTC", "1", 1_700_000_000_000, 2000, sent_id="s1")
     error = error_from_response(status, {}, json.dumps(body).encode(), context)
     assert type(error) is kind
 
@@ -208,7 +208,7 @@ def test_418_without_retry_after_is_assumed_to_last_two_minutes(creds):
 
 
 def test_service_unavailable_is_recognised_by_its_message_only():
-    context = SendContext("repay", "BTC", "1")
+    context = LoanRequest("BTC", "1", 1_700_000_000_000, 2000, sent_id="s1")
     headers = {"Retry-After": "3"}
     body = json.dumps({"code": -1000, "msg": "Service Unavailable."}).encode()
     error = error_from_response(503, headers, body, context)
@@ -236,10 +236,7 @@ def test_errors_keep_their_facts_through_pickle():
         code=-1000,
         msg="Unknown error",
         headers={"X-MBX-USED-WEIGHT-1M": "100"},
-        asset="BTC",
-        amount="0.01",
-        timestamp_ms=1_700_000_000_000,
-        recv_window=5000,
+        request=LoanRequest("BTC", "0.01", 1_700_000_000_000, 5000, sent_id="s1"),
     )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is OutcomeUnknown

@@ -22,9 +22,9 @@ from auth_plugin.safe.journal import (
     Journal,
     JournalError,
     RefusedLine,
-    SentLine,
     SettledLine,
 )
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.signer.errors import InvalidInput, PapiError
 from auth_plugin.signer.validation import canonical_amount
 
@@ -35,10 +35,10 @@ DAY = 24 * HOUR
 KEY = "fake-api-key-" + "k" * 51  # a key-shaped secret that must never reach the disk
 
 
-def sent(sent_id: str = ID, timestamp_ms: int = T, **fields) -> SentLine:
+def sent(sent_id: str = ID, timestamp_ms: int = T, **fields) -> LoanRequest:
     values = {"kind": "repay", "asset": "BTC", "amount": "0.01", "recv_window": 5000}
     values |= {"offset_ms": -12, "uncertainty_ms": 3} | fields
-    return SentLine(sent_id=sent_id, timestamp_ms=timestamp_ms, **values)
+    return LoanRequest(sent_id=sent_id, timestamp_ms=timestamp_ms, **values)
 
 
 def sid(n: int) -> str:
@@ -357,13 +357,14 @@ def test_a_file_of_another_user_is_refused(log, monkeypatch):
 APPEND_ONE = """
 import sys
 import os
-from auth_plugin.safe.journal import Journal, JournalError, SentLine
+from auth_plugin.safe.reconcile import LoanRequest
+from auth_plugin.safe.journal import Journal, JournalError
 if os.geteuid() == 0:  # root ignores file modes: go on as nobody
     os.setgroups([])
     os.setgid(65534)
     os.setuid(65534)
 try:
-    Journal(sys.argv[1]).append(SentLine("0123456789abcdef", "repay", "BTC", "1", 1, 1, None, None))
+    Journal(sys.argv[1]).append(LoanRequest("BTC", "1", 1, 1, "repay", "0123456789abcdef"))
 except JournalError as error:
     print("JournalError:", error)
 """
@@ -476,7 +477,8 @@ def test_a_file_compaction_cannot_shrink_is_rewritten_only_at_each_doubling(log,
 WRITER = """
 import sys
 from auth_plugin.safe import journal
-from auth_plugin.safe.journal import AckLine, Journal, JournalError, SentLine
+from auth_plugin.safe.reconcile import LoanRequest
+from auth_plugin.safe.journal import AckLine, Journal, JournalError
 
 path, compact_at, tag, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 journal.COMPACT_AT = compact_at
@@ -489,7 +491,7 @@ for i in range(count):
     # i % 10: 0 unresolved, 1 resolved recently (both kept), else resolved two days ago.
     timestamp = 1_700_000_000_000 + i - (0 if i % 10 < 2 else 2 * 86_400_000)
     try:
-        log.append(SentLine(sent_id, "repay", "BTC", "0.01", timestamp, 5000, None, None))
+        log.append(LoanRequest("BTC", "0.01", timestamp, 5000, "repay", sent_id))
         if i % 10:
             log.append(AckLine(sent_id, i + 1))
     except JournalError:
@@ -524,13 +526,13 @@ def test_two_processes_appending_at_once_while_compacting_lose_no_line(tmp_path)
     lines = log.read()
     assert log.skipped == 0
     assert path.read_bytes().count(b"\n") == len(lines)
-    sends = {line.sent_id for line in lines if isinstance(line, SentLine)}
+    sends = {line.sent_id for line in lines if isinstance(line, LoanRequest)}
     acked = {line.sent_id for line in lines if isinstance(line, AckLine)}
     unresolved = {f"{tag}{i:015x}" for tag in "ab" for i in range(0, count, 10)}
     recent = {f"{tag}{i:015x}" for tag in "ab" for i in range(1, count, 10)}
     assert unresolved | recent <= sends
     assert recent <= acked
-    assert acked <= sends  # no send kept its ack and lost its SentLine
+    assert acked <= sends  # no send kept its ack and lost its send line
     assert not acked & unresolved
     # Compaction ran: of the 2 * 1200 old resolved sends written, few are left.
     assert len(sends - unresolved - recent) < 1200

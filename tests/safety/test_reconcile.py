@@ -12,10 +12,10 @@ from auth_plugin import InvalidInput, OutcomeUnknown, RetryPolicy, ServiceUnavai
 from auth_plugin.safe.flow import CLOCK_SAMPLES
 from auth_plugin.safe.reconcile import (
     PAGE_SIZE,
+    LoanRequest,
     Margins,
     Reading,
     RecordWalk,
-    SentRepay,
     Verdict,
     Window,
     groups_of,
@@ -274,7 +274,7 @@ async def test_async_reconcile_reports_not_executed(sandbox, make_async_client):
 # -- the pure parts, driven without a server ---------------------------------------------
 
 MARGINS = Margins(stamp_ms=500, lag_ms=200)
-REQUEST = SentRepay("BTC", "0.01", 10_000, 1_000, sent_id="a")
+REQUEST = LoanRequest("BTC", "0.01", 10_000, 1_000, sent_id="a")
 CLOSED = Reading(Window(0, 0), MARGINS, read_from_ms=10**9)
 OPEN = Reading(Window(0, 20_000), MARGINS, read_from_ms=11_000)
 
@@ -307,7 +307,7 @@ def test_the_window_follows_the_servers_acceptance_rule_and_the_stamp_margin():
 
 
 def test_a_hand_description_searches_the_largest_window():
-    by_hand = SentRepay("BTC", "0.01", 10_000, 1_000)
+    by_hand = LoanRequest("BTC", "0.01", 10_000, 1_000)
     assert by_hand.window(MARGINS) == Window(8_501, 10_000 + 60_000 + 500)
 
 
@@ -342,14 +342,14 @@ def test_a_pending_record_is_pending_not_executed():
 
 def test_records_known_to_be_other_sends_are_set_aside_only_if_they_could_be_theirs():
     rows = [_row(1), _row(2, timestamp=10_300)]
-    other = SentRepay("BTC", "0.01", 10_050, 1_000, sent_id="b")
+    other = LoanRequest("BTC", "0.01", 10_050, 1_000, sent_id="b")
     result = judge(REQUEST, _walked(rows), CLOSED, owners={1: (other,), 99: (other,)})
     assert (result.verdict, result.tran_id, result.known_elsewhere) == (Verdict.EXECUTED, 2, (1,))
     none_left = judge(REQUEST, _walked(rows), CLOSED, owners={1: (other,), 2: (other,)})
     assert none_left.verdict is Verdict.NOT_EXECUTED
     # An owner of another amount (say, a journal from another server that reused the tranId)
     # does not take the record away.
-    stranger = SentRepay("BTC", "0.5", 10_050, 1_000, sent_id="c")
+    stranger = LoanRequest("BTC", "0.5", 10_050, 1_000, sent_id="c")
     kept = judge(REQUEST, _walked(rows[:1]), CLOSED, owners={1: (stranger,)})
     assert (kept.verdict, kept.tran_id) == (Verdict.EXECUTED, 1)
 
@@ -395,7 +395,7 @@ def test_a_walk_reads_until_total_and_notices_changes_and_overflow():
 
 
 def test_a_typed_recv_window_is_a_claim_a_record_beyond_it_makes_ambiguous():
-    by_hand = SentRepay("BTC", "0.01", 10_000, 1_000)
+    by_hand = LoanRequest("BTC", "0.01", 10_000, 1_000)
     beyond = judge(by_hand, _walked([_row(3, timestamp=20_000)]), CLOSED)
     assert beyond.verdict is Verdict.AMBIGUOUS
     assert "outside the recvWindow you gave (1000 ms)" in str(beyond)
@@ -405,9 +405,9 @@ def test_a_typed_recv_window_is_a_claim_a_record_beyond_it_makes_ambiguous():
 
 def test_an_acknowledged_send_signed_in_the_same_ms_is_never_an_unknown_ones_record():
     ledger = SendLedger()
-    acked = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
+    acked = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
     ledger.acknowledged(acked, 7)
-    unknown = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
+    unknown = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
     standing = ledger.standing(unknown)
     assert set(standing.owners) == {7}
     result = judge(unknown, _walked([_row(7)]), CLOSED, owners=standing.owners)
@@ -418,10 +418,10 @@ def test_a_description_that_fits_two_sends_is_never_given_one_verdict():
     """Described by hand, two sends signed in the same ms can't be told apart: "executed"
     would be a lie for one of them, whichever record exists."""
     ledger = SendLedger()
-    acked = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
+    acked = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
     ledger.acknowledged(acked, 7)
-    unknown = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
-    by_hand = SentRepay("BTC", "0.01", 10_000, 1_000)
+    unknown = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
+    by_hand = LoanRequest("BTC", "0.01", 10_000, 1_000)
     standing = ledger.standing(by_hand)
     assert standing.identity is None and standing.sends_alike == 2
     for rows in ([_row(7)], [_row(7), _row(8)], [_row(8)]):
@@ -443,8 +443,8 @@ def test_a_description_that_fits_two_sends_is_never_given_one_verdict():
 
 def test_an_in_flight_or_unknown_send_is_a_rival():
     ledger = SendLedger()
-    first = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
-    second = ledger.register(SentRepay("BTC", "0.01", 10_000, 1_000))
+    first = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
+    second = ledger.register(LoanRequest("BTC", "0.01", 10_000, 1_000))
     assert first.sent_id != second.sent_id
     standing = ledger.standing(first)
     assert standing.rivals == (second,)
@@ -455,7 +455,7 @@ def test_an_in_flight_or_unknown_send_is_a_rival():
 
 
 def _sent(sent_id, timestamp, amount="0.01"):
-    return SentRepay("BTC", amount, timestamp, 1_000, sent_id=sent_id)
+    return LoanRequest("BTC", amount, timestamp, 1_000, sent_id=sent_id)
 
 
 def test_alike_sends_with_overlapping_windows_form_one_group():
@@ -490,7 +490,7 @@ def test_a_group_with_more_records_than_sends_or_no_matching_is_ambiguous():
 
 def test_a_settled_group_settles_every_send_in_the_ledger():
     ledger = SendLedger()
-    sends = [ledger.register(SentRepay("BTC", "0.01", 10_000 + n, 1_000)) for n in range(3)]
+    sends = [ledger.register(LoanRequest("BTC", "0.01", 10_000 + n, 1_000)) for n in range(3)]
     assert len(ledger.unresolved()) == 3
     result = judge_group(sends, _walked([_row(1, timestamp=10_001)]), CLOSED)
     ledger.settle_group(result)
@@ -499,12 +499,12 @@ def test_a_settled_group_settles_every_send_in_the_ledger():
 
 
 def test_a_journal_that_gives_one_tranid_to_two_sends_alike_is_refused(tmp_path):
-    from auth_plugin.safe.journal import AckLine, Journal, JournalError, SentLine
+    from auth_plugin.safe.journal import AckLine, Journal, JournalError
 
     journal = Journal(tmp_path / "j.journal")
-    first = SentLine("00000000000000a1", "repay", "BTC", "0.01", 10_000, 1_000, None, None)
-    second = SentLine("00000000000000a2", "repay", "BTC", "0.01", 10_400, 1_000, None, None)
-    far = SentLine("00000000000000a3", "repay", "BTC", "0.01", 900_000, 1_000, None, None)
+    first = LoanRequest("BTC", "0.01", 10_000, 1_000, "repay", "00000000000000a1")
+    second = LoanRequest("BTC", "0.01", 10_400, 1_000, "repay", "00000000000000a2")
+    far = LoanRequest("BTC", "0.01", 900_000, 1_000, "repay", "00000000000000a3")
     journal.append(first, AckLine(first.sent_id, 7), far, AckLine(far.sent_id, 7))
     ledger = SendLedger(journal=journal)  # windows apart: both claims kept, each for its own
     assert [s.sent_id for s in ledger.owners()[7]] == [first.sent_id, far.sent_id]

@@ -18,7 +18,7 @@ from auth_plugin.safe.answers import Headers, Reply
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.effects import Call, Sleep
 from auth_plugin.safe.flow import SafeFlow
-from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
+from auth_plugin.safe.reconcile import LoanRequest, Margins, Verdict
 from auth_plugin.signer.clock import Clock, ReadServerTime, TimeReading
 from auth_plugin.signer.credentials import Credentials
 from auth_plugin.signer.keys import HmacKey
@@ -61,7 +61,7 @@ class World:
         return Reply(200, Headers(()), b'{"rows":[],"total":0}')
 
 
-def _reconcile(world: World, request: SentRepay, margins: Margins):
+def _reconcile(world: World, request: LoanRequest, margins: Margins):
     config = ClientConfig(
         base_url="http://sim",
         credentials=Credentials("k" * 16, HmacKey("s" * 16)),
@@ -81,10 +81,10 @@ def _reconcile(world: World, request: SentRepay, margins: Margins):
 MARGINS = Margins(stamp_ms=500, lag_ms=500)
 
 
-def _request(world: World, offset_ms: int | None = None) -> SentRepay:
+def _request(world: World, offset_ms: int | None = None) -> LoanRequest:
     t = world.server_ms()
     unc = None if offset_ms is None else 5
-    return SentRepay(
+    return LoanRequest(
         "BTC", "0.01", t, 10_000, sent_id="s1", offset_ms=offset_ms, uncertainty_ms=unc
     )
 

@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, event, example, given, seed, settings
 from hypothesis import strategies as st
 
 from auth_plugin import OutcomeUnknown, PapiError, RepayClient, RetryPolicy
-from auth_plugin.safe.reconcile import Margins, SentRepay, Verdict
+from auth_plugin.safe.reconcile import LoanRequest, Margins, Verdict
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.errors import ClockSyncError
 from papi_sandbox.testing import SandboxHandle
@@ -310,7 +310,7 @@ def _arm(sandbox: SandboxHandle, scenario: Scenario) -> None:
         sandbox.faults.inject("record_lag", ms=scenario.lag_ms)
 
 
-def _reconcile(client: RepayClient, request: SentRepay, scenario: Scenario):
+def _reconcile(client: RepayClient, request: LoanRequest, scenario: Scenario):
     """The verdict, or None when the records could not be read.
 
     As the CLI tells its user, a "could not check" is asked again. The short read timeout
@@ -344,7 +344,7 @@ def _try(call, *args):
         return error
 
 
-def _send(client: RepayClient, scenario: Scenario) -> tuple[SentRepay | None, list[int]]:
+def _send(client: RepayClient, scenario: Scenario) -> tuple[LoanRequest | None, list[int]]:
     """The request to reconcile, and the tranId if the repay was answered with one."""
     try:
         done = client.repay(ASSET, AMOUNT)
@@ -353,7 +353,7 @@ def _send(client: RepayClient, scenario: Scenario) -> tuple[SentRepay | None, li
     except PapiError:
         return None, []
     assert done.timestamp_ms is not None
-    request = SentRepay(ASSET, AMOUNT, done.timestamp_ms, scenario.recv_window)
+    request = LoanRequest(ASSET, AMOUNT, done.timestamp_ms, scenario.recv_window)
     return request, [done.tran_id]
 
 
@@ -391,7 +391,7 @@ def _add_older_records(sandbox: SandboxHandle, scenario: Scenario) -> None:
         sandbox.ledger.repay(ACCOUNT, ASSET, Decimal(AMOUNT), when)
 
 
-def _add_noise(sandbox: SandboxHandle, request: SentRepay, count: int) -> None:
+def _add_noise(sandbox: SandboxHandle, request: LoanRequest, count: int) -> None:
     """Repays of other amounts inside the request's window: pages to walk, nothing to match."""
     window = request.window(Margins(D, L))
     span = window.last - window.first + 1

@@ -26,13 +26,14 @@ from auth_plugin import (
     ServiceUnavailable,
     TimestampRejected,
 )
-from auth_plugin.safe.classify import SendContext, binance_error_body, error_from_response
+from auth_plugin.safe.classify import binance_error_body, error_from_response
 from auth_plugin.safe.outcomes import TABLE, Row, outcome_of
+from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.safe.retry_policy import RetryPolicy
 from tests.spec.spec_doc import SPEC, documented_messages, operations, resolve
 
 WAIT_KINDS = (RateLimited, Banned, ServiceUnavailable)
-CONTEXT = SendContext("repay", "USDT", amount="1", timestamp_ms=1_700_000_000_000, recv_window=5000)
+CONTEXT = LoanRequest("USDT", "1", 1_700_000_000_000, 5000, sent_id="s1")
 # Statuses that stand for a range: every explicitly listed status is excluded from its range.
 RANGE_SAMPLES = {"4XX": (402, 404, 405, 409, 415, 499), "5XX": (501, 505, 520, 599)}
 # Bodies no row reads a code from: each gets the outcome of the response it comes with.

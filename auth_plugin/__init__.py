@@ -6,9 +6,10 @@ Three parts, each depending only on the ones before it:
 - `signer`: the `httpx.Auth` that signs (`BinanceAuth`), what is signed (`payload`), how
   (`keys`: HMAC-SHA256, RSA, Ed25519), when (`clock`), by whom (`credentials`), input checks
   (`validation`) and the errors it raises. It imports nothing else of ours.
-- `client`: `build_client`, the generated client signed by it.
+- `client`: the generated client, wired to the signer (`prepare_client`).
 - `safe`: `RepayClient` / `AsyncRepayClient`, thin drivers of one sans-IO flow (`safe.flow`):
-  typed errors, retries of what provably did not execute, pacing, reconciliation.
+  typed errors, retries of what provably did not execute, pacing, reconciliation; and
+  `build_client`, the generated client alone, set up from the same `ClientConfig`.
 - `cli`: the `papi-repay` command, on top.
 
 Every name below loads on first use, so `import auth_plugin` (and `papi-repay --help`) stays
@@ -55,7 +56,8 @@ _HOMES = {
         "PRODUCTION_TIME_URL",
         "default_time_url",
     ),
-    "auth_plugin.client.factory": ("build_client", "trading_timeout"),
+    "auth_plugin.client.factory": ("trading_timeout",),
+    "auth_plugin.safe.generated_client": ("build_client",),
     "auth_plugin.safe.config": ("ClientConfig",),
     "auth_plugin.safe.pacing": ("WeightBudget",),
     "auth_plugin.safe.retry_policy": ("RetryPolicy",),
@@ -88,10 +90,7 @@ if TYPE_CHECKING:
         PRODUCTION_TIME_URL,
         default_time_url,
     )
-    from auth_plugin.client.factory import (
-        build_client,
-        trading_timeout,
-    )
+    from auth_plugin.client.factory import trading_timeout
     from auth_plugin.safe.async_client import AsyncRepayClient
     from auth_plugin.safe.config import ClientConfig
     from auth_plugin.safe.errors import (
@@ -111,6 +110,7 @@ if TYPE_CHECKING:
         ServiceUnavailable,
         TimestampRejected,
     )
+    from auth_plugin.safe.generated_client import build_client
     from auth_plugin.safe.journal import Journal, JournalError
     from auth_plugin.safe.pacing import WeightBudget
     from auth_plugin.safe.reconcile import (

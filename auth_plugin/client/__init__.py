@@ -1,2 +1,3 @@
-"""The generated client, signed: `build_client` (factory) over httpx clients that fold the
-query into the URL (query_folding). Depends on the signer and the generated package."""
+"""The generated client, signed: `prepare_client` (factory) wires it to httpx clients that
+carry the signer and fold the query into the URL (query_folding). Depends on the signer and
+the generated package. `auth_plugin.build_client` builds one from a `ClientConfig`."""

@@ -10,7 +10,6 @@ header exists, so neither its fields nor its repr hold anything secret.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from auth_plugin.client.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TI
 from auth_plugin.signer.api_key import API_KEY_HEADER
 from auth_plugin.signer.auth import BinanceAuth
 from auth_plugin.signer.clock import Clock
-from auth_plugin.signer.credentials import Credentials, resolve_credentials
+from auth_plugin.signer.credentials import Credentials
 from auth_plugin.signer.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -44,54 +43,6 @@ def trading_timeout(
     generous; `write` follows `read`, and waiting for a pooled connection is a connect.
     """
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
-
-
-def build_client(
-    base_url: str,
-    credentials: Credentials | None = None,
-    *,
-    api_key: str | None = None,
-    api_secret: str | None = None,
-    private_key_path: str | os.PathLike[str] | None = None,
-    private_key_passphrase: str | None = None,
-    clock: Clock | None = None,
-    recv_window: int | None = None,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    read_timeout: float = DEFAULT_READ_TIMEOUT,
-    httpx_args: Mapping[str, Any] | None = None,
-    allow_insecure_http: bool = False,
-    env: Mapping[str, str] | None = None,
-) -> AuthenticatedClient:
-    """A generated `AuthenticatedClient` for `base_url` that signs every request.
-
-    Credentials: `credentials`, else the keyword arguments, else environment variables
-    (see `resolve_credentials`). `raise_on_unexpected_status` is on. `httpx_args` may add e.g.
-    a `transport`, but not the arguments the client sets itself. Plain `http://` is accepted
-    only for loopback hosts (the sandbox) unless `allow_insecure_http` is set, because the API
-    key header would cross the network in clear.
-    """
-    from auth_plugin.client.query_folding import AsyncQueryFoldingClient, QueryFoldingClient
-
-    if credentials is None:
-        credentials = resolve_credentials(
-            api_key=api_key,
-            api_secret=api_secret,
-            private_key_path=private_key_path,
-            private_key_passphrase=private_key_passphrase,
-            env=env,
-        )
-    generated, settings = prepare_client(
-        base_url,
-        credentials,
-        clock=clock,
-        recv_window=recv_window,
-        timeout=trading_timeout(connect_timeout, read_timeout),
-        httpx_args=httpx_args,
-        allow_insecure_http=allow_insecure_http,
-    )
-    generated.set_httpx_client(QueryFoldingClient(**settings))
-    generated.set_async_httpx_client(AsyncQueryFoldingClient(**settings))
-    return generated
 
 
 def prepare_client(

@@ -13,7 +13,7 @@ from auth_plugin.client.query_folding import AsyncQueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep, asyncio_sleep
 from auth_plugin.safe.errors import OutcomeUnknown
-from auth_plugin.safe.flow import Amount, Flow
+from auth_plugin.safe.flow import RECONCILE_WAITS, Amount, Flow
 from auth_plugin.safe.reconcile import GroupResult, LoanRequest, ReconcileResult
 from auth_plugin.safe.results import (
     BorrowResult,
@@ -35,11 +35,13 @@ class AsyncRepayClient(ClientBase):
         return await self._run(self.flow.repay(asset, amount, recv_window))
 
     async def reconcile_outcome(
-        self, error: OutcomeUnknown, *, wait: bool = True
+        self, error: OutcomeUnknown, *, wait: bool = RECONCILE_WAITS
     ) -> ReconcileResult:
         return await self.reconcile_sent(self.request_of(error), wait=wait)
 
-    async def reconcile_sent(self, request: LoanRequest, *, wait: bool = True) -> ReconcileResult:
+    async def reconcile_sent(
+        self, request: LoanRequest, *, wait: bool = RECONCILE_WAITS
+    ) -> ReconcileResult:
         return await self._run(self.flow.reconcile(request, wait=wait))
 
     async def reconcile(
@@ -49,7 +51,7 @@ class AsyncRepayClient(ClientBase):
         since_ms: int,
         recv_window: int | None = None,
         *,
-        wait: bool = True,
+        wait: bool = RECONCILE_WAITS,
     ) -> ReconcileResult:
         request = self.flow.request(asset, amount, since_ms, recv_window)
         return await self.reconcile_sent(request, wait=wait)

@@ -8,12 +8,7 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
-from auth_plugin.client.factory import (
-    check_url,
-    prepare_client,
-    trading_timeout,
-    without_proxy_for_loopback,
-)
+from auth_plugin.client.factory import check_url, prepare_client, without_proxy_for_loopback
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
@@ -22,14 +17,13 @@ from auth_plugin.safe.pacing import WeightBudget
 from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.safe.sends import SendLedger
 from auth_plugin.signer.clock import Clock
-from auth_plugin.signer.credentials import Credentials, resolve_credentials
+from auth_plugin.signer.credentials import Credentials
 
 T = TypeVar("T")
 
 
 class ClientBase(ABC):
-    """Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests (e.g. the
-    `papi_sandbox` fixture's `sleep`, which moves the sandbox's clock instead of waiting).
+    """Keyword arguments are `ClientConfig` fields.
 
     The reconciling methods (`reconcile_sent`, `reconcile_outcome`, `reconcile`,
     `reconcile_unresolved`) are each client's own: `RepayClient` returns a `ReconcileResult`,
@@ -39,15 +33,13 @@ class ClientBase(ABC):
         self,
         base_url: str = PRODUCTION_BASE_URL,
         credentials: Credentials | None = None,
-        *,
-        sleep: Callable[[float], Any] | None = None,
         **settings: Any,
     ) -> None:
         config = ClientConfig(base_url=base_url, credentials=credentials, **settings)
-        credentials = config.credentials or resolve_credentials(env=config.env)
+        credentials = config.resolved_credentials()
         self.config = config
         self.flow = SafeFlow(config)
-        self.timeout = trading_timeout(config.connect_timeout, config.read_timeout)
+        self.timeout = config.timeout
         self.generated, self._http_settings = prepare_client(
             config.base_url,
             credentials,
@@ -55,10 +47,13 @@ class ClientBase(ABC):
             recv_window=config.recv_window,
             timeout=self.timeout,
             httpx_args=config.httpx_args,
+            allow_insecure_http=config.allow_insecure_http,
         )
-        check_url(config.effective_time_url, "time_url")
+        check_url(
+            config.effective_time_url, "time_url", allow_insecure_http=config.allow_insecure_http
+        )
         refuse_demo_keys(config.base_url, credentials)
-        self._sleep = self._default_sleep() if sleep is None else sleep
+        self._sleep = self._default_sleep() if config.sleep is None else config.sleep
         self._open()
 
     @abstractmethod

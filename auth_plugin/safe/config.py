@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, NoReturn
+
+import httpx
 
 from auth_plugin.client.defaults import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -13,25 +16,50 @@ from auth_plugin.client.defaults import (
     PRODUCTION_BASE_URL,
     default_time_url,
 )
+from auth_plugin.client.factory import trading_timeout
 from auth_plugin.safe.journal import Journal
 from auth_plugin.safe.pacing import DEFAULT_WEIGHT_LIMIT, DEFAULT_WINDOW_SECONDS
 from auth_plugin.safe.reconcile import Margins
 from auth_plugin.safe.retry_policy import RetryPolicy
 from auth_plugin.signer.clock import Clock
-from auth_plugin.signer.credentials import Credentials
+from auth_plugin.signer.credentials import Credentials, resolve_credentials
+
+# What only the safe clients use: a bare generated client (`build_client`) refuses them.
+SAFE_CLIENT_ONLY = frozenset(
+    {
+        "time_url",
+        "retry",
+        "pace",
+        "weight_limit",
+        "window_seconds",
+        "monotonic",
+        "sleep",
+        "margins",
+        "journal",
+    }
+)
+_HIDDEN = frozenset({"api_secret", "private_key_passphrase"})
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class ClientConfig:
-    """The settings of `RepayClient` / `AsyncRepayClient` (their keyword arguments).
+    """Every setting of `RepayClient` / `AsyncRepayClient` and of `build_client` (their keyword
+    arguments), in one place.
 
-    Credentials: `credentials`, else environment variables (see `resolve_credentials`, with
-    `env`). `recv_window` is the default for every repay (else `flow.REPAY_RECV_WINDOW_MS`,
-    2000 ms; reads always carry the server's default, 5000). `time_url` is where the clock is
+    Credentials: `credentials`, else `api_key` with `api_secret` (HMAC) or `private_key_path`
+    (RSA / Ed25519, with `private_key_passphrase` if encrypted), else environment variables
+    (see `resolve_credentials`, with `env`). Plain `http://` is refused off loopback unless
+    `allow_insecure_http`. `recv_window` is the default for every repay (else
+    `flow.REPAY_RECV_WINDOW_MS`, 2000 ms; reads always carry the server's default, 5000).
+    `connect_timeout` / `read_timeout` in seconds. `httpx_args` go to the httpx client (e.g. a
+    `transport`). `clock` holds the offset every signed timestamp is corrected by.
+
+    Only the safe clients use the rest (`SAFE_CLIENT_ONLY`): `time_url` is where the clock is
     measured (after -1021, and before reconciling); default: see `default_time_url`. `retry`
     is the retry budget. `pace=True` spaces calls to stay under `weight_limit` per
-    `window_seconds`. `monotonic` is injectable for tests. `httpx_args` go to the httpx
-    client (e.g. a `transport`).
+    `window_seconds`. `monotonic` and `sleep` are injectable for tests (`sleep` None: the
+    driver's own, `time.sleep` or `asyncio.sleep`; the `papi_sandbox` fixture's `sleep` moves
+    the sandbox's clock instead of waiting).
 
     `margins` are the two bounds every reconciliation verdict rests on (`reconcile.Margins`:
     how far a record's stamp may lie from the server's timestamp check, and how late the
@@ -40,23 +68,30 @@ class ClientConfig:
     client's sends on disk, written before each money-moving request leaves, shared with
     earlier and concurrent runs: bots restart, and an in-memory record dies with them.
 
-    Its repr shows neither `env`'s values nor `httpx_args`'s, and it refuses to be pickled.
+    Its repr shows neither `env`'s values, `httpx_args`'s, `api_secret` nor the passphrase,
+    and it refuses to be pickled.
     """
 
     base_url: str = PRODUCTION_BASE_URL
     credentials: Credentials | None = None
+    api_key: str | None = None
+    api_secret: str | None = None
+    private_key_path: str | os.PathLike[str] | None = None
+    private_key_passphrase: str | None = None
+    env: Mapping[str, str] | None = None
+    allow_insecure_http: bool = False
     clock: Clock = field(default_factory=Clock)
     recv_window: int | None = None
-    time_url: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    httpx_args: Mapping[str, Any] = field(default_factory=dict)
+    time_url: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pace: bool = False
     weight_limit: int = DEFAULT_WEIGHT_LIMIT
     window_seconds: float = DEFAULT_WINDOW_SECONDS
     monotonic: Callable[[], float] = time.monotonic
-    httpx_args: Mapping[str, Any] = field(default_factory=dict)
-    env: Mapping[str, str] | None = None
+    sleep: Callable[[float], Any] | None = None
     margins: Margins = field(default_factory=Margins)
     journal: Journal | None = None
 
@@ -79,6 +114,8 @@ class ClientConfig:
             value = getattr(self, item.name)
             if item.name == "env" and value is not None:
                 text = f"<{len(value)} variables, values hidden>"
+            elif item.name in _HIDDEN and value is not None:
+                text = "<hidden>"
             elif item.name == "httpx_args":
                 text = "{" + ", ".join(f"{name!r}: <hidden>" for name in value) + "}"
             else:
@@ -94,6 +131,22 @@ class ClientConfig:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ClientConfig:
         return self
+
+    def resolved_credentials(self) -> Credentials:
+        """`credentials`, else the ones the key settings or the environment give."""
+        if self.credentials is not None:
+            return self.credentials
+        return resolve_credentials(
+            api_key=self.api_key,
+            api_secret=self.api_secret,
+            private_key_path=self.private_key_path,
+            private_key_passphrase=self.private_key_passphrase,
+            env=self.env,
+        )
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return trading_timeout(self.connect_timeout, self.read_timeout)
 
     @property
     def effective_time_url(self) -> str:

@@ -101,6 +101,8 @@ READ_RECV_WINDOW_MS = DEFAULT_RECV_WINDOW_MS
 # A wait that a fresh measurement shows was too short (the clock stepped) is waited again,
 # this many times in all, before the verdict says "unknown".
 MAX_WAITS = 3
+# Every reconciling method waits until a verdict can be had unless told not to (wait=False).
+RECONCILE_WAITS = True
 CONFIRM_FIRST_WAIT = 0.5
 CONFIRM_MAX_WAIT = 5.0
 

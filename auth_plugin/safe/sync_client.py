@@ -12,7 +12,7 @@ from auth_plugin.client.query_folding import QueryFoldingClient
 from auth_plugin.safe.client_base import ClientBase, T
 from auth_plugin.safe.effects import Call, Effect, Sleep
 from auth_plugin.safe.errors import OutcomeUnknown
-from auth_plugin.safe.flow import Amount, Flow
+from auth_plugin.safe.flow import RECONCILE_WAITS, Amount, Flow
 from auth_plugin.safe.reconcile import GroupResult, LoanRequest, ReconcileResult
 from auth_plugin.safe.results import (
     BorrowResult,
@@ -35,20 +35,24 @@ class RepayClient(ClientBase):
                 verdict = client.reconcile_outcome(error)  # a ReconcileResult
                 if verdict.verdict is Verdict.EXECUTED: ...
 
-    Keyword arguments are `ClientConfig` fields; `sleep` is injectable for tests.
+    Keyword arguments are `ClientConfig` fields (`sleep` among them, injectable for tests).
     """
 
     def repay(self, asset: str, amount: Amount, recv_window: int | None = None) -> RepayResult:
         """Repay `amount` of `asset`'s margin loan; the tranId and used weight on success."""
         return self._run(self.flow.repay(asset, amount, recv_window))
 
-    def reconcile_outcome(self, error: OutcomeUnknown, *, wait: bool = True) -> ReconcileResult:
+    def reconcile_outcome(
+        self, error: OutcomeUnknown, *, wait: bool = RECONCILE_WAITS
+    ) -> ReconcileResult:
         """The verdict on the send behind `error` (see `reconcile_sent`):
         `result.verdict is Verdict.EXECUTED`, `NOT_EXECUTED`, `PENDING`, `AMBIGUOUS` or
         `UNKNOWN`; `str(result)` says what it rests on."""
         return self.reconcile_sent(self.request_of(error), wait=wait)
 
-    def reconcile_sent(self, request: LoanRequest, *, wait: bool = True) -> ReconcileResult:
+    def reconcile_sent(
+        self, request: LoanRequest, *, wait: bool = RECONCILE_WAITS
+    ) -> ReconcileResult:
         """The verdict on `request`: measures the server's clock, with `wait` waits until the
         request can no longer execute and its record must be shown (`ClientConfig.margins`),
         measures again, then reads every page of its window in the records. Without `wait`
@@ -62,7 +66,7 @@ class RepayClient(ClientBase):
         since_ms: int,
         recv_window: int | None = None,
         *,
-        wait: bool = True,
+        wait: bool = RECONCILE_WAITS,
     ) -> ReconcileResult:
         """The verdict on a repay of `amount` `asset` signed with timestamp `since_ms` (and
         `recv_window`: without it, the largest the server allows is assumed, unless a known

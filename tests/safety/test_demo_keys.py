@@ -7,7 +7,14 @@ import hashlib
 import httpx
 import pytest
 
-from auth_plugin import Credentials, HmacKey, KeyLoadError, RepayClient, load_private_key_file
+from auth_plugin import (
+    Credentials,
+    HmacKey,
+    KeyLoadError,
+    RepayClient,
+    build_client,
+    load_private_key_file,
+)
 from auth_plugin.safe.demo_keys import DEMO_API_KEYS, DEMO_SIGNATURE_DIGESTS, PROBE
 from papi_sandbox.accounts import load_accounts_file
 from papi_sandbox.demo import DEMO_ACCOUNTS_FILE, private_key_file
@@ -75,3 +82,14 @@ def test_demo_keys_work_on_loopback(base_url):
 def test_other_keys_go_anywhere():
     with client("https://papi.binance.com", Credentials("mine", HmacKey("my-secret"))) as papi:
         assert papi.config.base_url == "https://papi.binance.com"
+
+
+@pytest.mark.parametrize("key_type", ["hmac", "rsa", "ed25519"])
+def test_the_bare_generated_client_refuses_them_too(key_type):
+    with pytest.raises(KeyLoadError, match="fake demo keys"):
+        build_client(
+            "https://papi.binance.com",
+            demo_credentials()[key_type],
+            httpx_args={"transport": NoNetwork()},
+        )
+    build_client("http://127.0.0.1:8000", demo_credentials()[key_type])  # the sandbox: fine

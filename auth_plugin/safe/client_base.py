@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from auth_plugin.client.defaults import PRODUCTION_BASE_URL
-from auth_plugin.client.factory import check_url, prepare_client, without_proxy_for_loopback
+from auth_plugin.client.factory import check_url, without_proxy_for_loopback
 from auth_plugin.safe.config import ClientConfig
 from auth_plugin.safe.demo_keys import refuse_demo_keys
 from auth_plugin.safe.errors import OutcomeUnknown
@@ -40,15 +40,7 @@ class ClientBase(ABC):
         self.config = config
         self.flow = SafeFlow(config)
         self.timeout = config.timeout
-        self.generated, self._http_settings = prepare_client(
-            config.base_url,
-            credentials,
-            clock=config.clock,
-            recv_window=config.recv_window,
-            timeout=self.timeout,
-            httpx_args=config.httpx_args,
-            allow_insecure_http=config.allow_insecure_http,
-        )
+        self.generated, self._http_settings = config.prepared(credentials)
         check_url(
             config.effective_time_url, "time_url", allow_insecure_http=config.allow_insecure_http
         )

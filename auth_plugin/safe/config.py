@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 
@@ -16,13 +16,16 @@ from auth_plugin.client.defaults import (
     PRODUCTION_BASE_URL,
     default_time_url,
 )
-from auth_plugin.client.factory import trading_timeout
+from auth_plugin.client.factory import prepare_client, trading_timeout
 from auth_plugin.safe.journal import Journal
 from auth_plugin.safe.pacing import DEFAULT_WEIGHT_LIMIT, DEFAULT_WINDOW_SECONDS
 from auth_plugin.safe.reconcile import Margins
 from auth_plugin.safe.retry_policy import RetryPolicy
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.credentials import Credentials, resolve_credentials
+
+if TYPE_CHECKING:
+    from papi_repay_client import AuthenticatedClient
 
 # What only the safe clients use: a bare generated client (`build_client`) refuses them.
 SAFE_CLIENT_ONLY = frozenset(
@@ -142,6 +145,19 @@ class ClientConfig:
             private_key_path=self.private_key_path,
             private_key_passphrase=self.private_key_passphrase,
             env=self.env,
+        )
+
+    def prepared(self, credentials: Credentials) -> tuple[AuthenticatedClient, dict[str, Any]]:
+        """The generated client for these settings, and its signing httpx client's settings
+        (see `client.factory.prepare_client`)."""
+        return prepare_client(
+            self.base_url,
+            credentials,
+            clock=self.clock,
+            recv_window=self.recv_window,
+            timeout=self.timeout,
+            httpx_args=self.httpx_args,
+            allow_insecure_http=self.allow_insecure_http,
         )
 
     @property

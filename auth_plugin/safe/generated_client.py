@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from auth_plugin.client.factory import prepare_client
 from auth_plugin.client.query_folding import AsyncQueryFoldingClient, QueryFoldingClient
 from auth_plugin.safe.config import SAFE_CLIENT_ONLY, ClientConfig
 from auth_plugin.safe.demo_keys import refuse_demo_keys
@@ -34,15 +33,7 @@ def build_client(
         )
     config = ClientConfig(base_url=base_url, credentials=credentials, **settings)
     credentials = config.resolved_credentials()
-    generated, http_settings = prepare_client(
-        config.base_url,
-        credentials,
-        clock=config.clock,
-        recv_window=config.recv_window,
-        timeout=config.timeout,
-        httpx_args=config.httpx_args,
-        allow_insecure_http=config.allow_insecure_http,
-    )
+    generated, http_settings = config.prepared(credentials)
     refuse_demo_keys(config.base_url, credentials)
     generated.set_httpx_client(QueryFoldingClient(**http_settings))
     generated.set_async_httpx_client(AsyncQueryFoldingClient(**http_settings))

@@ -138,53 +138,6 @@ class RepayRecord:
         }
 
 
-# The repay path builds a Balance and two RepayRecords per request. A frozen dataclass's
-# __init__ sets each field through object.__setattr__, one call per field (to get past the
-# class's own __setattr__, which refuses); giving the new instance its whole __dict__ at once
-# builds the same object (equal, same repr and hash, still frozen) for a fraction of that.
-# Neither class has defaults or __post_init__ to skip; test_ledger pins that the results match.
-_new_instance = object.__new__
-_set_attribute = object.__setattr__
-
-
-def new_balance(principal: Decimal, interest: Decimal, free: Decimal) -> Balance:
-    """`Balance(principal, interest, free)`, built faster (see above)."""
-    balance = _new_instance(Balance)
-    _set_attribute(
-        balance, "__dict__", {"principal": principal, "interest": interest, "free": free}
-    )
-    return balance
-
-
-def new_repay_record(
-    tran_id: int,
-    account: str,
-    asset: str,
-    amount: Decimal,
-    interest: Decimal,
-    principal: Decimal,
-    status: str,
-    timestamp: int,
-) -> RepayRecord:
-    """`RepayRecord(...)` with the same positional fields, built faster (see above)."""
-    record = _new_instance(RepayRecord)
-    _set_attribute(
-        record,
-        "__dict__",
-        {
-            "tran_id": tran_id,
-            "account": account,
-            "asset": asset,
-            "amount": amount,
-            "interest": interest,
-            "principal": principal,
-            "status": status,
-            "timestamp": timestamp,
-        },
-    )
-    return record
-
-
 @dataclass(frozen=True)
 class LoanRecord:
     """A borrow (POST /papi/v1/marginLoan); its tranId comes from the repays' sequence."""
@@ -252,7 +205,7 @@ def settle_repay(current: Balance | None, asset: str, amount: Decimal) -> Settle
     stored_interest = (
         stored_amount if interest_part is amount else _quantize(interest_part, EIGHT_PLACES)
     )
-    after = new_balance(
+    after = Balance(
         _quantize(_subtract(principal, principal_part), EIGHT_PLACES),
         _quantize(_subtract(interest, interest_part), EIGHT_PLACES),
         _quantize(_subtract(free, amount), EIGHT_PLACES),

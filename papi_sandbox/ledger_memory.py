@@ -26,7 +26,6 @@ from papi_sandbox.ledger_base import (
     check_status,
     debt_to_repay,
     merged_balance,
-    new_repay_record,
     quantize8,
     settle_borrow,
     settle_repay,
@@ -131,8 +130,7 @@ class MemoryLedger(Ledger):
             held = self._balances.get(account, {})  # a throwaway {}: settle_repay refuses it
             settled = settle_repay(held.get(asset), asset, amount)
             tran_id = self._next_tran_id
-            # new_repay_record: RepayRecord(...) at a fraction of the cost (the hot path).
-            stored = new_repay_record(
+            stored = RepayRecord(
                 tran_id,
                 account,
                 asset,
@@ -146,7 +144,7 @@ class MemoryLedger(Ledger):
             self._next_tran_id = tran_id + 1
             self._records.setdefault(account, []).append(stored)
         # What SqliteLedger returns: the amounts as computed, not as stored.
-        return new_repay_record(
+        return RepayRecord(
             tran_id,
             account,
             asset,

@@ -43,7 +43,8 @@ from papi_sandbox.command import EXTRA_HINT
 if TYPE_CHECKING:
     from papi_sandbox.clock import Clock
     from papi_sandbox.faults import FaultBoard
-    from papi_sandbox.ledger import Balance, Ledger, RepayRecord
+    from papi_sandbox.ledger import Ledger
+    from papi_sandbox.ledger_records import Balance, RepayRecord
     from papi_sandbox.signatures import KeyType
     from papi_sandbox.testing import SandboxHandle
 

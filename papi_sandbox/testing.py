@@ -33,7 +33,8 @@ from papi_sandbox.counters import RequestCounters
 from papi_sandbox.deadlines import HttpImpl, uvicorn_config
 from papi_sandbox.faults import FaultBoard
 from papi_sandbox.held_requests import HeldRequests
-from papi_sandbox.ledger import Balance, Ledger, LoanRecord, RepayRecord
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_records import Balance, LoanRecord, RepayRecord
 from papi_sandbox.ratelimit import RateLimiter
 from papi_sandbox.sandbox import Account, Sandbox
 from papi_sandbox.signatures import KeyType

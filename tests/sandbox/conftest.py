@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from papi_sandbox import ledger_memory, ledger_sqlite
+from papi_sandbox import ledger
 from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
 from tests.sandbox.helpers import (
     FROZEN_TRAN_ID,
@@ -76,6 +76,5 @@ def make_client(
 def frozen_tran_ids(monkeypatch: pytest.MonkeyPatch) -> int:
     """Ledgers opened in this test see the wall clock's tranId stand still at FROZEN_TRAN_ID:
     the first id a fresh ledger issues."""
-    for module in (ledger_memory, ledger_sqlite):
-        monkeypatch.setattr(module, "wall_clock_tran_id", lambda: FROZEN_TRAN_ID)
+    monkeypatch.setattr(ledger, "wall_clock_tran_id", lambda: FROZEN_TRAN_ID)
     return FROZEN_TRAN_ID

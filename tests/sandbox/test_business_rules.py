@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from papi_sandbox.ledger import Balance
+from papi_sandbox.ledger_records import Balance
 from tests.sandbox.helpers import assert_error
 
 D = Decimal

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.ledger import InsufficientBalance, open_ledger
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_rules import InsufficientBalance
 from papi_sandbox.testing import GeneratedKey, generate_key, running_sandbox
 from tests.sandbox.helpers import REPAY, UNLIMITED, now_ms, sign_with
 
@@ -109,7 +110,7 @@ def test_concurrent_repays_of_several_accounts(keys):
 
 @pytest.mark.parametrize("use_db", [False, True], ids=["memory", "sqlite-file"])
 def test_ledger_is_thread_safe_without_http(tmp_path, use_db):
-    ledger = open_ledger(tmp_path / "ledger.sqlite3" if use_db else None)
+    ledger = Ledger(tmp_path / "ledger.sqlite3" if use_db else None)
     ledger.save_account(generate_key("hmac").account("t", {"BTC": SEED}), replace_balances=True)
     shortfalls: list[int] = []
     ids: list[int] = []

@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 
 from papi_sandbox import errors
 from papi_sandbox.clock import Clock
-from papi_sandbox.ledger_base import (
-    EIGHT_PLACES,
-    Balance,
+from papi_sandbox.ledger_records import EIGHT_PLACES, Balance
+from papi_sandbox.ledger_rules import (
     ExceedsLiability,
     InsufficientBalance,
     LedgerRejection,

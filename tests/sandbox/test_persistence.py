@@ -7,7 +7,7 @@ from decimal import Decimal
 import httpx
 
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.ledger import Balance
+from papi_sandbox.ledger_records import Balance
 from papi_sandbox.testing import make_account, running_sandbox
 from tests.sandbox.helpers import UNLIMITED, standard_accounts
 

@@ -9,24 +9,21 @@ from pathlib import Path
 import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.ledger import (
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_records import (
     RECORD_STATUSES,
     STATUS_CONFIRMED,
     STATUS_FAILED,
     STATUS_PENDING,
-    Ledger,
-    UnknownAccount,
-    UnknownRecord,
 )
-from papi_sandbox.ledger_memory import MemoryLedger
-from papi_sandbox.ledger_sqlite import SqliteLedger
+from papi_sandbox.ledger_rules import UnknownAccount, UnknownRecord
 
 STATUS = "/sandbox-admin/records/status"
 
 
 @pytest.fixture(params=["memory", "sqlite"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    led: Ledger = MemoryLedger() if request.param == "memory" else SqliteLedger(tmp_path / "l.db")
+    led = Ledger() if request.param == "memory" else Ledger(tmp_path / "l.db")
     seed = {"BTC": AssetSeed(Decimal(1), Decimal(0), Decimal(5))}
     led.save_account(AccountSpec("bob", "bob-key", "hmac", "s", seed), True)
     led.save_account(AccountSpec("eve", "eve-key", "hmac", "s", seed), True)

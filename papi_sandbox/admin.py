@@ -52,7 +52,7 @@ def admin_json(
 
 
 def _sandbox(request: Request) -> Sandbox:
-    sandbox: Sandbox = request.app.state.sandbox
+    sandbox: Sandbox = request.app.sandbox
     return sandbox
 
 

@@ -379,7 +379,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
 
 def _routed(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def route(request: Request) -> Response:
-        sandbox: Sandbox = request.app.state.sandbox
+        sandbox: Sandbox = request.app.sandbox
         status, body = endpoint(sandbox, request.scope, await request.body(), None)
         return Response(body, status_code=status, media_type="application/json")
 

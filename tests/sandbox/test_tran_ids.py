@@ -89,5 +89,5 @@ def test_a_db_restart_keeps_increasing(tmp_path, keys, make_client):
         with running_sandbox(**config) as sandbox:
             client = make_client(sandbox, "hmac")
             issued += [client.repay("BTC", "0.01").json()["tranId"] for _ in range(2)]
-            assert sandbox.repays("acct-hmac")[0].tran_id == issued[-1]
+            assert sandbox.ledger.repays("acct-hmac")[0].tran_id == issued[-1]
     assert issued == sorted(set(issued))

@@ -8,7 +8,9 @@ exactly what the ledger held.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -322,3 +324,27 @@ def test_a_reopened_db_file_holds_what_the_ledger_held(tmp_path, seed):
         assert _held(second) == held
     finally:
         second.close()
+
+
+def test_a_change_the_file_refuses_changes_nothing(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    led = Ledger(path)
+    led.save_account(spec("bob", BTC=("1", "0", "10")), True)
+    # Another writer takes the tranId the next repay gets: its record cannot be stored.
+    with closing(sqlite3.connect(path)) as other, other:
+        other.execute(
+            "INSERT INTO repays VALUES (?, 'eve', 'BTC', '1', '0', '1', 'CONFIRMED', 0)",
+            (FIRST_TRAN_ID,),
+        )
+    before = led.balances("bob")
+    with pytest.raises(sqlite3.IntegrityError):
+        led.repay("bob", "BTC", D("0.5"), 0)
+    assert led.balances("bob") == before
+    assert led.repays("bob") == []
+    led.close()
+    reopened = Ledger(path)
+    try:
+        assert reopened.balances("bob") == before
+        assert reopened.repays("bob") == []
+    finally:
+        reopened.close()

@@ -21,7 +21,8 @@ from starlette.routing import Route
 from papi_sandbox.accounts import account_from_mapping, parse_seed_amount
 from papi_sandbox.admin_guard import refusal
 from papi_sandbox.errors import ASSET_RANGE
-from papi_sandbox.ledger import RECORD_STATUSES, UnknownAccount, UnknownRecord, format8
+from papi_sandbox.ledger_records import RECORD_STATUSES, format8
+from papi_sandbox.ledger_rules import UnknownAccount, UnknownRecord
 from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
 from papi_sandbox.sandbox import Account, Sandbox
 from papi_sandbox.signed_request import MAX_BODY_BYTES, BodyTooLarge, receive_body
@@ -51,7 +52,7 @@ def admin_json(
 
 
 def _sandbox(request: Request) -> Sandbox:
-    sandbox: Sandbox = request.app.state.sandbox
+    sandbox: Sandbox = request.app.sandbox
     return sandbox
 
 

@@ -80,6 +80,5 @@ def create_app(config: SandboxConfig | None = None, sandbox: Sandbox | None = No
             ClientDisconnect: _client_gone,
         },
     )
-    app.state.sandbox = state
     app.sandbox = state
     return app

@@ -23,18 +23,20 @@ from starlette.types import Scope
 
 from papi_sandbox import errors
 from papi_sandbox.errors import Answer, error_answer, json_bytes
-from papi_sandbox.ledger import (
+from papi_sandbox.ledger_records import (
     STATUS_CONFIRMED,
     STATUS_PENDING,
     ZERO_BALANCE,
     Balance,
+    LoanRecord,
+    RepayRecord,
+    format8,
+)
+from papi_sandbox.ledger_rules import (
     BorrowLimitExceeded,
     ExceedsLiability,
     InsufficientBalance,
-    LoanRecord,
-    RepayRecord,
     UnknownAsset,
-    format8,
 )
 from papi_sandbox.params import ParamSpec, parse_amount, parse_asset, parse_bool, parse_long
 from papi_sandbox.paths import (
@@ -377,7 +379,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
 
 def _routed(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def route(request: Request) -> Response:
-        sandbox: Sandbox = request.app.state.sandbox
+        sandbox: Sandbox = request.app.sandbox
         status, body = endpoint(sandbox, request.scope, await request.body(), None)
         return Response(body, status_code=status, media_type="application/json")
 

@@ -43,9 +43,10 @@ from papi_sandbox.command import EXTRA_HINT
 if TYPE_CHECKING:
     from papi_sandbox.clock import Clock
     from papi_sandbox.faults import FaultBoard
-    from papi_sandbox.ledger import Balance, Ledger, RepayRecord
+    from papi_sandbox.ledger import Ledger
+    from papi_sandbox.ledger_records import Balance, RepayRecord
     from papi_sandbox.signatures import KeyType
-    from papi_sandbox.testing import SandboxHandle
+    from papi_sandbox.testing import ServedSandbox
 
 FIXTURE = "papi_sandbox"
 MARKER = "papi_sandbox"
@@ -75,9 +76,19 @@ class PapiSandbox:
     """What the `papi_sandbox` fixture gives a test (see the module docstring)."""
 
     def __init__(
-        self, handle: SandboxHandle, account: SandboxAccount, accounts: Mapping[str, SandboxAccount]
+        self, served: ServedSandbox, account: SandboxAccount, accounts: Mapping[str, SandboxAccount]
     ) -> None:
-        self._handle = handle
+        self._counters = served.counters
+        self.base_url = served.base_url
+        """`http://127.0.0.1:<port>`: serves /papi/v1/repayLoan, /papi/v1/margin/repayLoan,
+        /papi/v1/ping and /api/v3/time."""
+        self.ledger: Ledger = served.ledger
+        """The server's ledger (accounts by `SandboxAccount.name`)."""
+        self.clock: Clock = served.clock
+        """The server's clock: `.pin(ms)`, `.shift(ms)`, `.unpin()`, `.now_ms()`."""
+        self.faults: FaultBoard = served.faults
+        """`.inject(kind, times=1, path="/papi/v1/repayLoan", seconds=0.0, code=None,
+        msg=None)` and `.clear()`; kinds in papi_sandbox/README.md."""
         self.account = account
         """The test's account (HMAC unless the `papi_sandbox` marker says otherwise)."""
         self.accounts: Mapping[str, SandboxAccount] = accounts
@@ -85,12 +96,6 @@ class PapiSandbox:
         self.slept = 0.0
         """Seconds the clients' waits (`sleep`, `asleep`) moved the sandbox's clock in this
         test."""
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:<port>`: serves /papi/v1/repayLoan, /papi/v1/margin/repayLoan,
-        /papi/v1/ping and /api/v3/time."""
-        return self._handle.base_url
 
     @property
     def api_key(self) -> str:
@@ -110,29 +115,13 @@ class PapiSandbox:
     def key_type(self) -> KeyType:
         return self.account.key_type
 
-    @property
-    def ledger(self) -> Ledger:
-        """The server's ledger (accounts by `SandboxAccount.name`)."""
-        return self._handle.ledger
-
-    @property
-    def clock(self) -> Clock:
-        """The server's clock: `.pin(ms)`, `.shift(ms)`, `.unpin()`, `.now_ms()`."""
-        return self._handle.clock
-
-    @property
-    def faults(self) -> FaultBoard:
-        """`.inject(kind, times=1, path="/papi/v1/repayLoan", seconds=0.0, code=None,
-        msg=None)` and `.clear()`; kinds in papi_sandbox/README.md."""
-        return self._handle.faults
-
     def balances(self, account: str | None = None) -> dict[str, Balance]:
         """An account's balances by asset (default: the test's account)."""
-        return self._handle.balances(account or self.account.name)
+        return self.ledger.balances(account or self.account.name)
 
     def repays(self, account: str | None = None) -> list[RepayRecord]:
         """An account's repay records, newest first (default: the test's account)."""
-        return self._handle.repays(account or self.account.name)
+        return self.ledger.repays(account or self.account.name)
 
     def set_balance(
         self,
@@ -145,7 +134,7 @@ class PapiSandbox:
     ) -> Balance:
         """Set any of an asset's principal, interest and free balance (a new asset starts at
         zero) for this test; the next test starts from the seed again."""
-        return self._handle.ledger.set_balance(
+        return self.ledger.set_balance(
             account or self.account.name,
             asset,
             _decimal(principal),
@@ -155,7 +144,7 @@ class PapiSandbox:
 
     def request_count(self, method: str, path: str) -> int:
         """Requests the server received for `method` `path` in this test."""
-        return self._handle.request_count(method, path)
+        return self._counters.get(method, path)
 
     def sleep(self, seconds: float) -> None:
         """A client's `sleep` that moves the sandbox's clock by `seconds` instead of waiting:
@@ -163,7 +152,7 @@ class PapiSandbox:
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError(f"sleep: seconds must be a finite number >= 0, not {seconds!r}")
         self.slept += seconds
-        self._handle.clock.shift(math.ceil(seconds * 1000))
+        self.clock.shift(math.ceil(seconds * 1000))
 
     async def asleep(self, seconds: float) -> None:
         """`sleep` for `AsyncRepayClient`; it lets other tasks run, as a real wait would."""
@@ -189,7 +178,7 @@ def _decimal(value: Decimal | int | str | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class _Session:
-    handle: SandboxHandle
+    served: ServedSandbox
     accounts: Mapping[str, SandboxAccount]
 
 
@@ -223,8 +212,8 @@ def _papi_sandbox_session() -> Iterator[_Session]:
         accounts[key_type] = SandboxAccount(
             spec.name, key.api_key, key_type, key.secret, key.private_key_pem
         )
-    with running_sandbox(accounts=tuple(specs)) as handle:
-        yield _Session(handle, accounts)
+    with running_sandbox(accounts=tuple(specs)) as served:
+        yield _Session(served, accounts)
 
 
 @pytest.fixture
@@ -239,11 +228,11 @@ def papi_sandbox(
     key_type = marker.kwargs.get("key_type", DEFAULT_KEY_TYPE) if marker else DEFAULT_KEY_TYPE
     if key_type not in _papi_sandbox_session.accounts:
         pytest.fail(f"{MARKER} marker: key_type must be one of {KEY_TYPES}, not {key_type!r}")
-    handle = _papi_sandbox_session.handle
-    handle.reset()
+    served = _papi_sandbox_session.served
+    served.reset()
     yield PapiSandbox(
-        handle, _papi_sandbox_session.accounts[key_type], _papi_sandbox_session.accounts
+        served, _papi_sandbox_session.accounts[key_type], _papi_sandbox_session.accounts
     )
     # Nothing left armed for whoever talks to the server next (e.g. a late background call).
-    handle.faults.clear()
-    handle.clock.unpin()
+    served.faults.clear()
+    served.clock.unpin()

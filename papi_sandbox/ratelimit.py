@@ -24,22 +24,6 @@ class Admission:
     retry_after: int = 0
 
 
-# admit() answers "ok" to nearly every request. A frozen dataclass's __init__ sets each field
-# through object.__setattr__; giving the instance its __dict__ at once builds the same
-# Admission (equal, same repr, still frozen) for a fraction of that.
-_new_instance = object.__new__
-_set_attribute = object.__setattr__
-
-
-def _admitted(used_weight: int) -> Admission:
-    """`Admission("ok", used_weight)`, built faster (see above)."""
-    admission = _new_instance(Admission)
-    _set_attribute(
-        admission, "__dict__", {"verdict": "ok", "used_weight": used_weight, "retry_after": 0}
-    )
-    return admission
-
-
 @dataclass
 class _ClientState:
     entries: deque[tuple[float, int]] = field(default_factory=deque)
@@ -82,7 +66,7 @@ class RateLimiter:
                 entries.append((now, weight))
                 state.used += weight
                 state.rejections = 0
-                return _admitted(state.used)
+                return Admission("ok", state.used)
             if state.rejections >= self.ban_after_rejections:
                 state.banned_until = now + self.ban_seconds
                 state.rejections = 0

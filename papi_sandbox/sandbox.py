@@ -12,7 +12,7 @@ from papi_sandbox.config import SandboxConfig
 from papi_sandbox.counters import RequestCounters
 from papi_sandbox.faults import FaultBoard
 from papi_sandbox.held_requests import HeldRequests
-from papi_sandbox.ledger import Ledger, open_ledger
+from papi_sandbox.ledger import Ledger
 from papi_sandbox.ratelimit import RateLimiter
 from papi_sandbox.record_visibility import HiddenRecords
 from papi_sandbox.signatures import KeyType, Verifier, make_verifier
@@ -30,7 +30,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self.clock = Clock(self.config.clock_offset_ms)
-        self.ledger: Ledger = open_ledger(self.config.db_path)
+        self.ledger = Ledger(self.config.db_path)
         self.rate_limiter = RateLimiter(
             weight_limit=self.config.weight_limit,
             window_seconds=self.config.window_seconds,

@@ -3,7 +3,7 @@
 with running_sandbox(accounts=(spec,), weight_limit=10**9) as sandbox:
     httpx.post(sandbox.base_url + "/papi/v1/repayLoan", ...)
     sandbox.faults.inject("drop_after")
-    sandbox.balances("alice")["BTC"].principal
+    sandbox.ledger.balances("alice")["BTC"].principal
 
 Faults that hold a request (queue, queue_deadline) are released by moving `sandbox.clock`
 (`len(sandbox.held)` tells how many are waiting); no test has to wait in real time.
@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 import uvicorn
@@ -26,88 +25,38 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.app import SandboxApp, create_app
-from papi_sandbox.clock import Clock
+from papi_sandbox.app import create_app
 from papi_sandbox.config import SandboxConfig
-from papi_sandbox.counters import RequestCounters
 from papi_sandbox.deadlines import HttpImpl, uvicorn_config
-from papi_sandbox.faults import FaultBoard
-from papi_sandbox.held_requests import HeldRequests
-from papi_sandbox.ledger import Balance, Ledger, LoanRecord, RepayRecord
-from papi_sandbox.ratelimit import RateLimiter
-from papi_sandbox.sandbox import Account, Sandbox
+from papi_sandbox.sandbox import Sandbox
 from papi_sandbox.signatures import KeyType
 
 LOOPBACK = "127.0.0.1"
 
 
-@dataclass(frozen=True)
-class SandboxHandle:
-    base_url: str
-    port: int
-    app: SandboxApp
-    sandbox: Sandbox
-    server: uvicorn.Server
+class ServedSandbox(Sandbox):
+    """A Sandbox (its clock, ledger, faults, held requests, counters, ...) that
+    `running_sandbox` serves at `base_url`, on a free loopback port."""
 
-    @property
-    def clock(self) -> Clock:
-        return self.sandbox.clock
-
-    @property
-    def ledger(self) -> Ledger:
-        return self.sandbox.ledger
-
-    @property
-    def faults(self) -> FaultBoard:
-        return self.sandbox.faults
-
-    @property
-    def held(self) -> HeldRequests:
-        """Requests held by queue faults until the sandbox clock reaches their release."""
-        return self.sandbox.held
-
-    @property
-    def counters(self) -> RequestCounters:
-        return self.sandbox.counters
-
-    @property
-    def rate_limiter(self) -> RateLimiter:
-        return self.sandbox.rate_limiter
-
-    def add_account(self, spec: AccountSpec, replace_balances: bool = True) -> Account:
-        return self.sandbox.add_account(spec, replace_balances)
-
-    def balances(self, account: str) -> dict[str, Balance]:
-        return self.sandbox.ledger.balances(account)
-
-    def repays(self, account: str) -> list[RepayRecord]:
-        """This account's repay records, newest first."""
-        return self.sandbox.ledger.repays(account)
-
-    def loans(self, account: str) -> list[LoanRecord]:
-        """This account's loan (borrow) records, newest first."""
-        return self.sandbox.ledger.loans(account)
-
-    def add_interest(self, account: str, asset: str, interest: Decimal | str) -> Balance:
-        """Accrue interest on an asset (as POST /sandbox-admin/interest)."""
-        return self.sandbox.ledger.add_interest(account, asset, Decimal(interest))
-
-    def set_borrow_limit(self, account: str, asset: str, limit: Decimal | str | None) -> None:
-        """Cap the asset's debt a borrow may reach (None: no limit)."""
-        self.sandbox.ledger.set_borrow_limit(
-            account, asset, None if limit is None else Decimal(limit)
+    def __init__(
+        self, config: SandboxConfig, port: int, http: HttpImpl, log_level: str, graceful_s: int
+    ) -> None:
+        super().__init__(config)
+        self.port = port
+        self.base_url = f"http://{LOOPBACK}:{port}"
+        self.app = create_app(sandbox=self)
+        self.server = uvicorn.Server(
+            uvicorn_config(
+                self.app,
+                config.header_timeout,
+                config.body_timeout,
+                http,
+                log_level=log_level,
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=graceful_s,
+            )
         )
-
-    def set_record_status(self, account: str, tran_id: int, status: str) -> RepayRecord:
-        """Relabel a repay record PENDING, CONFIRMED or FAILED (see Ledger.set_record_status)."""
-        return self.sandbox.ledger.set_record_status(account, tran_id, status)
-
-    def request_count(self, method: str, path: str) -> int:
-        return self.sandbox.counters.get(method, path)
-
-    def reset(self) -> None:
-        """Start state again without restarting the server (see Sandbox.reset)."""
-        self.sandbox.reset()
 
 
 @contextmanager
@@ -119,45 +68,36 @@ def running_sandbox(
     log_level: str = "warning",
     http: HttpImpl = "auto",
     **overrides: Any,
-) -> Iterator[SandboxHandle]:
+) -> Iterator[ServedSandbox]:
     """Serve a sandbox (config plus keyword overrides of SandboxConfig fields) until exit;
     `http` picks uvicorn's HTTP/1.1 implementation ("auto": httptools when installed, else h11)."""
     effective = replace(config or SandboxConfig(), **overrides)
-    sandbox = Sandbox(effective)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         port = sock.getsockname()[1]
-        app = create_app(sandbox=sandbox)
-        server = uvicorn.Server(
-            uvicorn_config(
-                app,
-                effective.header_timeout,
-                effective.body_timeout,
-                http,
-                log_level=log_level,
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=max(1, int(shutdown_timeout / 2)),
-            )
-        )
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name=f"papi-sandbox-{port}", daemon=True
-        )
-        thread.start()
+        graceful_s = max(1, int(shutdown_timeout / 2))
+        sandbox = ServedSandbox(effective, port, http, log_level, graceful_s)
+        server = sandbox.server
         try:
-            _wait_started(server, thread, startup_timeout)
-            yield SandboxHandle(f"http://{LOOPBACK}:{port}", port, app, sandbox, server)
-        finally:
-            sandbox.held.clear()  # answered -1021 at once, so the shutdown need not wait
-            server.should_exit = True
-            thread.join(shutdown_timeout)
-            if thread.is_alive():
-                server.force_exit = True
+            thread = threading.Thread(
+                target=server.run,
+                kwargs={"sockets": [sock]},
+                name=f"papi-sandbox-{port}",
+                daemon=True,
+            )
+            thread.start()
+            try:
+                _wait_started(server, thread, startup_timeout)
+                yield sandbox
+            finally:
+                sandbox.held.clear()  # answered -1021 at once, so the shutdown need not wait
+                server.should_exit = True
                 thread.join(shutdown_timeout)
-    finally:
-        sock.close()
-        sandbox.close()
+                if thread.is_alive():
+                    server.force_exit = True
+                    thread.join(shutdown_timeout)
+        finally:
+            sandbox.close()
 
 
 def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float) -> None:

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from auth_plugin.cli import main
-from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
+from papi_sandbox.testing import GeneratedKey, ServedSandbox, generate_key, running_sandbox
 from tests.safety.helpers import UNLIMITED, Sleeper, account_spec
 
 ENV_NAMES = (
@@ -33,14 +33,14 @@ def ed25519_key() -> GeneratedKey:
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox(hmac_key: GeneratedKey, ed25519_key: GeneratedKey) -> Iterator[SandboxHandle]:
+def shared_sandbox(hmac_key: GeneratedKey, ed25519_key: GeneratedKey) -> Iterator[ServedSandbox]:
     accounts = (account_spec(hmac_key), account_spec(ed25519_key, "acct-ed25519"))
     with running_sandbox(accounts=accounts, weight_limit=UNLIMITED, enable_admin=True) as handle:
         yield handle
 
 
 @pytest.fixture
-def sandbox(shared_sandbox: SandboxHandle) -> SandboxHandle:
+def sandbox(shared_sandbox: ServedSandbox) -> ServedSandbox:
     shared_sandbox.reset()
     return shared_sandbox
 
@@ -79,7 +79,7 @@ class Run:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], shared_sandbox: SandboxHandle) -> Callable[..., Run]:
+def cli(capsys: pytest.CaptureFixture[str], shared_sandbox: ServedSandbox) -> Callable[..., Run]:
     """Run `main(argv)` in-process; returns exit code, stdout and stderr. Its waits move the
     sandbox's clock instead of taking real time."""
 

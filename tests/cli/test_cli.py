@@ -38,7 +38,7 @@ def assert_no_secret(run, key) -> None:
 def test_success_prints_the_tran_id_and_exits_0(sandbox, hmac_env, cli):
     before = liability(sandbox)
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (run.code, run.out, run.err) == (0, f"{record.tran_id}\n", "")
     assert liability(sandbox) == before - Decimal("0.01")
     assert_no_secret(run, hmac_env)
@@ -53,7 +53,7 @@ def test_an_encrypted_ed25519_key_file_from_the_environment(
     monkeypatch.setenv("BINANCE_PRIVATE_KEY_PATH", str(ed25519_key_file))
     monkeypatch.setenv("BINANCE_PRIVATE_KEY_PASSPHRASE", PASSPHRASE)
     run = cli("BTC", "0.5", "--base-url", sandbox.base_url, "--recv-window", "10000")
-    (record,) = sandbox.repays("acct-ed25519")
+    (record,) = sandbox.ledger.repays("acct-ed25519")
     assert (run.code, run.out) == (0, f"{record.tran_id}\n")
     assert PASSPHRASE not in run.out + run.err
 
@@ -137,10 +137,10 @@ def test_an_unknown_api_key_exits_4_with_2015(sandbox, hmac_env, monkeypatch, cl
 def test_1021_resyncs_from_the_default_time_url_and_retries_once(sandbox, hmac_env, cli):
     sandbox.clock.shift(30_000)
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (run.code, run.out) == (0, f"{record.tran_id}\n")
     assert repay_posts(sandbox) == 2
-    assert sandbox.request_count("GET", TIME) > 0
+    assert sandbox.counters.get("GET", TIME) > 0
 
 
 def test_1021_resyncs_from_the_given_time_url_and_retries_exactly_once(
@@ -151,14 +151,14 @@ def test_1021_resyncs_from_the_given_time_url_and_retries_exactly_once(
         run = cli("BTC", "0.01", "--base-url", skewed.base_url, "--time-url", own_time)
         assert run.code == 0
         assert repay_posts(skewed) == 2
-        assert skewed.request_count("GET", TIME) > 0
+        assert skewed.counters.get("GET", TIME) > 0
         # With an unskewed time source the resync can't help: one retry, then -1021.
         other_time = sandbox.base_url + TIME
         run = cli("BTC", "0.01", "--base-url", skewed.base_url, "--time-url", other_time)
         assert run.code == ExitCode.AUTH_REJECTED
         assert "-1021" in run.err
         assert repay_posts(skewed) == 4
-    assert sandbox.request_count("GET", TIME) > 0
+    assert sandbox.counters.get("GET", TIME) > 0
 
 
 def test_an_unreachable_time_url_exits_4(sandbox, hmac_env, cli):
@@ -174,13 +174,13 @@ def test_an_unreachable_time_url_exits_4(sandbox, hmac_env, cli):
 def test_outcome_unknown_reconciles_and_reports_executed(sandbox, hmac_env, cli, fault):
     sandbox.faults.inject(fault)
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == ExitCode.UNKNOWN_EXECUTED == 10
     assert "outcome unknown" in run.err
     assert f"executed (txId {record.tran_id}," in run.err
     assert run.out == ""
     assert repay_posts(sandbox) == 1  # never resent
-    assert sandbox.request_count("GET", RECORDS) == 1
+    assert sandbox.counters.get("GET", RECORDS) == 1
     assert_no_secret(run, hmac_env)
 
 
@@ -190,7 +190,7 @@ def test_outcome_unknown_reconciles_and_reports_not_executed(sandbox, hmac_env, 
     assert run.code == ExitCode.UNKNOWN_NOT_EXECUTED == 11
     assert "-1008" in run.err
     assert "reconciliation: not executed" in run.err
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
     assert repay_posts(sandbox) == 1
 
 
@@ -201,7 +201,7 @@ def test_outcome_unknown_whose_records_cant_be_read_exits_12(sandbox, hmac_env, 
     assert run.code == ExitCode.UNKNOWN_UNRESOLVED == 12
     assert "reconciliation failed" in run.err
     assert repay_posts(sandbox) == 1
-    assert sandbox.request_count("GET", RECORDS) == 3  # reads are retried within the budget
+    assert sandbox.counters.get("GET", RECORDS) == 3  # reads are retried within the budget
 
 
 def test_service_unavailable_beyond_the_retries_exits_9(sandbox, hmac_env, cli):
@@ -210,7 +210,7 @@ def test_service_unavailable_beyond_the_retries_exits_9(sandbox, hmac_env, cli):
     assert run.code == ExitCode.NOT_EXECUTED_UNAVAILABLE == 9
     assert "Service Unavailable." in run.err
     assert repay_posts(sandbox) == 3
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
 
 
 def test_service_unavailable_once_is_retried_and_succeeds(sandbox, hmac_env, cli):
@@ -295,7 +295,7 @@ def test_the_console_script_repays_and_reports_errors(sandbox, hmac_key):
         timeout=60,
         check=False,
     )
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, f"{record.tran_id}\n", "")
     rejected = subprocess.run(
         [str(CONSOLE_SCRIPT), "BTC", "1000", "--base-url", sandbox.base_url],

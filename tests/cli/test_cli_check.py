@@ -68,7 +68,7 @@ def test_check_takes_the_recv_window_from_the_journal(sandbox, hmac_env, cli):
     assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
     stamp = re.search(r"--check (\d+) --recv-window 2000", run.err)
     assert stamp is None  # settled: no line to check again
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     again = cli("BTC", "0.01", "--check", str(_signed(run.err)), *_url(sandbox))
     assert again.code == ExitCode.UNKNOWN_EXECUTED, again.err
     assert f"txId {record.tran_id}" in again.err
@@ -83,7 +83,7 @@ def _signed(err: str) -> int:
 def test_exit_0_only_once_the_record_is_confirmed(sandbox, hmac_env, cli):
     sandbox.faults.inject("pending_record")
     run = cli("BTC", "0.01", "--confirm-within", "2", *_url(sandbox))
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == ExitCode.ACCEPTED_PENDING == 17, run.err
     assert run.out.strip() == str(record.tran_id)
     assert f"txId {record.tran_id}: PENDING" in run.err and "--check" in run.err
@@ -94,8 +94,8 @@ def test_a_record_that_turns_failed_exits_18(sandbox, hmac_env, capsys):
     sandbox.faults.inject("pending_record")
 
     def fail_it(seconds: float) -> None:
-        (record,) = sandbox.repays(ACCOUNT)
-        sandbox.set_record_status(ACCOUNT, record.tran_id, "FAILED")
+        (record,) = sandbox.ledger.repays(ACCOUNT)
+        sandbox.ledger.set_record_status(ACCOUNT, record.tran_id, "FAILED")
 
     code = main(["BTC", "0.01", *_url(sandbox)], sleep=fail_it)
     assert code == ExitCode.ACCEPTED_FAILED == 18
@@ -126,7 +126,7 @@ def test_alike_unknown_repays_are_settled_together(sandbox, hmac_env, cli, capsy
         code = main(["BTC", "0.01", *_url(sandbox)], sleep=lambda seconds: None)
         assert code == ExitCode.UNKNOWN_UNRESOLVED, capsys.readouterr().err
     sandbox.faults.clear()
-    assert len(sandbox.repays(ACCOUNT)) == 2
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 2
     one = cli("BTC", "0.01", "--check", str(_signed(capsys.readouterr().err)), *_url(sandbox))
     assert one.code == ExitCode.UNKNOWN_AMBIGUOUS, one.err
     run = cli("BTC", "0.01", "--check-unresolved", *_url(sandbox))

@@ -39,7 +39,7 @@ def test_two_cli_runs_at_once_never_take_each_others_record(sandbox, hmac_env, t
         ]
         results = [(run.wait(timeout=60), *run.communicate()) for run in runs]
         codes = sorted(code for code, _, _ in results)
-        assert len(sandbox.repays(ACCOUNT)) == 2
+        assert len(sandbox.ledger.repays(ACCOUNT)) == 2
         assert codes in ([0, 10], [0, 14]), results
         acked = next(out.strip() for code, out, _ in results if code == 0)
         found = next(err for code, _, err in results if code != 0)

@@ -47,7 +47,7 @@ def test_a_rejections_message_cannot_drive_the_terminal(sandbox, hmac_env, cli):
     assert run.code == ExitCode.BUSINESS_REJECTED
     _assert_tamed(run.err)
     assert len(run.err.splitlines()) == 1
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
 
 
 def test_an_unknown_outcomes_message_cannot_drive_the_terminal(sandbox, hmac_env, cli):
@@ -55,7 +55,7 @@ def test_an_unknown_outcomes_message_cannot_drive_the_terminal(sandbox, hmac_env
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url)
     assert run.code == ExitCode.UNKNOWN_EXECUTED
     _assert_tamed(run.err)
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 def test_a_base_url_with_user_info_is_bad_input_and_nothing_is_sent(sandbox, hmac_env, cli):

@@ -34,7 +34,7 @@ def test_a_confirmed_repay(sandbox, hmac_env, cli):
     run = cli("BTC", "0.01", *url(sandbox))
 
     got = answer(run)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert got["happened"] == "yes"
     assert got["repay"] == {
         "asset": "BTC",
@@ -97,7 +97,7 @@ def test_an_unknown_outcome_found_executed(sandbox, hmac_env, cli):
 
     got = answer(cli("BTC", "0.01", "--recv-window", "1000", *url(sandbox)))
 
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (got["result"], got["happened"]) == ("unknown_executed", "yes")
     assert got["error"]["type"] == "OutcomeUnknown"
     reconciliation = got["reconciliation"]
@@ -143,8 +143,8 @@ def test_a_pending_verdict_and_its_check(sandbox, hmac_env, cli):
     assert (got["result"], got["happened"]) == ("unknown_pending", "pending")
     assert got["reconciliation"]["verdict"] == "pending"
     timestamp = got["reconciliation"]["request"]["timestamp_ms"]
-    (record,) = sandbox.repays(ACCOUNT)
-    sandbox.set_record_status(ACCOUNT, record.tran_id, "CONFIRMED")
+    (record,) = sandbox.ledger.repays(ACCOUNT)
+    sandbox.ledger.set_record_status(ACCOUNT, record.tran_id, "CONFIRMED")
     check = answer(
         cli("BTC", "0.01", "--check", str(timestamp), "--recv-window", "1000", *url(sandbox))
     )
@@ -175,7 +175,7 @@ def test_alike_repays_settled_together(sandbox, hmac_env, cli, capsys):
 
     got = answer(cli("BTC", "0.01", "--check-unresolved", *url(sandbox)))
 
-    executed = sorted(record.tran_id for record in sandbox.repays(ACCOUNT))
+    executed = sorted(record.tran_id for record in sandbox.ledger.repays(ACCOUNT))
     assert (got["result"], got["happened"]) == ("unknown_group_settled", "counted")
     [group] = got["groups"]
     assert group["verdict"] == "settled"
@@ -201,7 +201,7 @@ def test_repay_all(sandbox, hmac_env, cli):
 
     got = answer(run)
 
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert got["result"] == "ok"
     assert got["repay_all"] == {
         "owed": {"principal": "100", "interest": "0.5", "total": "100.5", "free": "200"},

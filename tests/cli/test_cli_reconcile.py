@@ -20,7 +20,7 @@ def test_repro_1_server_behind_with_a_short_window_is_executed(sandbox, hmac_env
     sandbox.clock.shift(-600)
     sandbox.faults.inject("unknown_after")
     run = cli("USDT", "0.005", "--base-url", sandbox.base_url, "--recv-window", "500")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
     assert f"executed (txId {record.tran_id}," in run.err
 
@@ -32,7 +32,7 @@ def test_repro_2_more_than_1000_records_are_all_read(sandbox, hmac_env, cli):
         sandbox.ledger.repay(ACCOUNT, "BTC", Decimal("0.001"), stamp + n % 900)
     run = cli("BTC", "0.00777", "--base-url", sandbox.base_url, "--recv-window", "1000")
     assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
-    assert sandbox.request_count("GET", RECORDS) == 12
+    assert sandbox.counters.get("GET", RECORDS) == 12
 
 
 def _journal(directory, sandbox, api_key):
@@ -55,7 +55,7 @@ def test_repro_3_an_earlier_run_of_the_same_amount_is_not_taken_for_this_one(
     assert second.code == ExitCode.UNKNOWN_NOT_EXECUTED, second.err
     assert f"txId {tran_id}" not in second.err
     time.sleep(1.5)  # the server, done sleeping, finds the request's window long closed
-    assert [r.tran_id for r in sandbox.repays(ACCOUNT)] == [tran_id]
+    assert [r.tran_id for r in sandbox.ledger.repays(ACCOUNT)] == [tran_id]
 
 
 def test_an_unknown_outcome_left_by_an_earlier_run_makes_one_record_ambiguous(
@@ -69,7 +69,7 @@ def test_an_unknown_outcome_left_by_an_earlier_run_makes_one_record_ambiguous(
     _journal(private_journal, sandbox, hmac_env.api_key).append(sent)
     sandbox.faults.inject("overloaded")
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
-    assert [r.tran_id for r in sandbox.repays(ACCOUNT)] == [earlier.tran_id]
+    assert [r.tran_id for r in sandbox.ledger.repays(ACCOUNT)] == [earlier.tran_id]
     assert run.code == ExitCode.UNKNOWN_AMBIGUOUS == 14, run.err
     assert f"txId {earlier.tran_id}" in run.err and "outcome is not established" in run.err
     assert "--check" in run.err
@@ -82,7 +82,7 @@ def test_a_journal_of_another_server_does_not_take_this_ones_records(
     # counts only for a record with its asset, amount and window.
     sandbox.faults.inject("unknown_after")
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == ExitCode.UNKNOWN_EXECUTED, run.err
     stale = _journal(private_journal, sandbox, hmac_env.api_key)
     yesterday = sandbox.clock.now_ms() - 86_400_000
@@ -90,7 +90,7 @@ def test_a_journal_of_another_server_does_not_take_this_ones_records(
     stale.append(old, AckLine(old.sent_id, record.tran_id + 1))
     sandbox.faults.inject("unknown_after")
     again = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
-    newest = sandbox.repays(ACCOUNT)[0]
+    newest = sandbox.ledger.repays(ACCOUNT)[0]
     assert newest.tran_id == record.tran_id + 1 or again.code == ExitCode.UNKNOWN_EXECUTED
     assert again.code == ExitCode.UNKNOWN_EXECUTED, again.err
 
@@ -99,12 +99,12 @@ def test_a_pending_record_exits_15_and_check_confirms_it_later(sandbox, hmac_env
     sandbox.faults.inject("unknown_after")
     sandbox.faults.inject("pending_record")
     run = cli("BTC", "0.01", "--base-url", sandbox.base_url, "--recv-window", "1000")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == ExitCode.UNKNOWN_PENDING == 15, run.err
     assert f"pending (txId {record.tran_id}" in run.err
     command = re.search(r"to check again: papi-repay (.*) \(with", run.err)
     assert command is not None
-    sandbox.set_record_status(ACCOUNT, record.tran_id, "CONFIRMED")
+    sandbox.ledger.set_record_status(ACCOUNT, record.tran_id, "CONFIRMED")
     check = cli(*command.group(1).split(), "--base-url", sandbox.base_url)
     assert check.code == ExitCode.UNKNOWN_EXECUTED, check.err
     assert repay_posts(sandbox) == 1  # --check sends no repay
@@ -193,7 +193,7 @@ def test_debt_prints_what_is_owed_as_a_table(sandbox, hmac_env, cli):
 
 def test_all_shows_the_debt_repays_it_once_and_prints_what_is_left(sandbox, hmac_env, cli):
     run = cli("BTC", "all", "--base-url", sandbox.base_url)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert run.code == 0, run.err
     assert run.out.splitlines() == [
         "owed: 100.5 BTC (principal 100 + interest 0.5); free 200",

@@ -43,7 +43,7 @@ def main() -> int:
         ]
         # Bounded by the config's max-examples; the timeout only guards against a hang.
         completed = subprocess.run(command, env=env, cwd=ROOT, timeout=900, check=False)
-        repays = len(sandbox.repays("contract"))
+        repays = len(sandbox.ledger.repays("contract"))
     print(f"sandbox ledger: {repays} repays executed during the run")
     return completed.returncode
 

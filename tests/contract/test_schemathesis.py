@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from papi_sandbox.testing import SandboxHandle, running_sandbox
+from papi_sandbox.testing import ServedSandbox, running_sandbox
 from tests.contract import hooks
 from tests.contract.overlaid_spec import sandbox_spec
 from tests.contract.seed import contract_account
@@ -55,14 +55,14 @@ def _sandbox() -> Any:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxHandle]:
+def sandbox() -> Iterator[ServedSandbox]:
     with _sandbox() as handle:
         yield handle
 
 
 @schema.parametrize()
 @settings(**DETERMINISTIC)
-def test_every_operation_conforms(case: Any, sandbox: SandboxHandle) -> None:
+def test_every_operation_conforms(case: Any, sandbox: ServedSandbox) -> None:
     case.call_and_validate(base_url=sandbox.base_url, additional_checks=CHECKS)
 
 
@@ -70,7 +70,7 @@ def test_every_operation_conforms(case: Any, sandbox: SandboxHandle) -> None:
 class PositiveRun:
     """Valid requests to every operation, against a sandbox of their own, and what came back."""
 
-    sandbox: SandboxHandle
+    sandbox: ServedSandbox
     successes: Counter[str] = field(default_factory=Counter)
     form_body_repays: Counter[int] = field(default_factory=Counter)
 
@@ -105,9 +105,9 @@ def positive_run() -> Iterator[PositiveRun]:
 def test_the_run_checked_successful_repays_and_record_queries(positive_run: PositiveRun) -> None:
     # Conformance must be checked on 200s, not only on errors.
     sandbox = positive_run.sandbox
-    assert len(sandbox.repays("contract")) >= 20
-    assert len(sandbox.loans("contract")) >= 10
-    assert sandbox.request_count("GET", hooks.RECORDS) > 0
+    assert len(sandbox.ledger.repays("contract")) >= 20
+    assert len(sandbox.ledger.loans("contract")) >= 10
+    assert sandbox.counters.get("GET", hooks.RECORDS) > 0
 
 
 def test_every_operation_answered_200_at_least_once(positive_run: PositiveRun) -> None:

@@ -47,7 +47,7 @@ def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_readme_generated_client_snippet_repays(capsys: pytest.CaptureFixture[str]) -> None:
     with running_sandbox(accounts_file=DEMO_ACCOUNTS_FILE) as sandbox:
         run(snippet("repay_loan.sync("), sandbox.base_url)
-        repays = sandbox.repays("demo-hmac")
+        repays = sandbox.ledger.repays("demo-hmac")
     assert [str(r.amount) for r in repays] == ["0.00001000"]
     assert f"RepayLoanResponse(tran_id={repays[0].tran_id}" in capsys.readouterr().out
 
@@ -60,7 +60,7 @@ def test_readme_lifecycle_snippet_runs_against_the_sandbox(
             "demo-hmac", "BTC", principal=Decimal(1), interest=Decimal(0), free=Decimal(3)
         )
         run(snippet("papi.repay_all"), sandbox.base_url)
-        after = sandbox.balances("demo-hmac")["BTC"]
+        after = sandbox.ledger.balances("demo-hmac")["BTC"]
     assert after.principal + after.interest == 0
     assert Decimal(capsys.readouterr().out.split()[0]) == 0
 
@@ -88,7 +88,7 @@ def test_readme_repay_client_snippet_teaches_the_verdicts(
         if fault:
             sandbox.faults.inject(fault)
         run(snippet("reconcile_outcome(unknown)"), sandbox.base_url)
-        repays = sandbox.repays("demo-hmac")
+        repays = sandbox.ledger.repays("demo-hmac")
     out = capsys.readouterr().out
     assert out.startswith(says)
     assert len(repays) == (0 if fault == "unknown_before" else 1)

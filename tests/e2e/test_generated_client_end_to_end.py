@@ -29,7 +29,7 @@ from papi_repay_client.api.margin import query_repay_records, repay_loan
 from papi_repay_client.models import BinanceError, RepayLoanResponse, RepayRecordPage
 from papi_sandbox.accounts import AssetSeed
 from papi_sandbox.signatures import KeyType
-from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
+from papi_sandbox.testing import GeneratedKey, ServedSandbox, generate_key, running_sandbox
 from tests.safety.helpers import credentials_for
 
 KEY_TYPES: tuple[KeyType, ...] = ("hmac", "rsa", "ed25519")
@@ -47,14 +47,14 @@ def keys() -> dict[str, GeneratedKey]:
 
 
 @pytest.fixture(scope="module")
-def shared(keys: dict[str, GeneratedKey]) -> Iterator[SandboxHandle]:
+def shared(keys: dict[str, GeneratedKey]) -> Iterator[ServedSandbox]:
     accounts = tuple(key.account(key_type, ASSETS) for key_type, key in keys.items())
     with running_sandbox(accounts=accounts, weight_limit=10**9) as handle:
         yield handle
 
 
 @pytest.fixture
-def sandbox(shared: SandboxHandle) -> SandboxHandle:
+def sandbox(shared: ServedSandbox) -> ServedSandbox:
     shared.reset()
     return shared
 
@@ -70,7 +70,7 @@ def credentials(keys: dict[str, GeneratedKey], key_type: str) -> Credentials:
 
 @pytest.mark.parametrize("key_type", KEY_TYPES)
 def test_sync_repay_moves_the_ledger_and_its_record_reads_back(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey], key_type: str
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey], key_type: str
 ) -> None:
     with build_client(sandbox.base_url, credentials(keys, key_type)) as client:
         response = repay_loan.sync_detailed(client=client, asset="BTC", amount="0.75")
@@ -85,26 +85,26 @@ def test_sync_repay_moves_the_ledger_and_its_record_reads_back(
         "0.25000000",
         "0.50000000",
     )
-    btc = sandbox.balances(key_type)["BTC"]
+    btc = sandbox.ledger.balances(key_type)["BTC"]
     assert (btc.principal, btc.interest, btc.free) == (Decimal("1.5"), 0, Decimal("9.25"))
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("key_type", KEY_TYPES)
 async def test_async_repay_moves_the_ledger(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey], key_type: str
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey], key_type: str
 ) -> None:
     client = build_client(sandbox.base_url, credentials(keys, key_type))
     async with client:
         parsed = await repay_loan.asyncio(client=client, asset="USDT", amount="0.00001")
     assert isinstance(parsed, RepayLoanResponse)
-    assert sandbox.balances(key_type)["USDT"].principal == Decimal("99.99999")
-    assert [r.tran_id for r in sandbox.repays(key_type)] == [parsed.tran_id]
+    assert sandbox.ledger.balances(key_type)["USDT"].principal == Decimal("99.99999")
+    assert [r.tran_id for r in sandbox.ledger.repays(key_type)] == [parsed.tran_id]
 
 
 @pytest.mark.parametrize("key_type", KEY_TYPES)
 def test_safe_layer_repays_and_raises_business_rejections(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey], key_type: str
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey], key_type: str
 ) -> None:
     with RepayClient(sandbox.base_url, credentials(keys, key_type)) as papi:
         result = papi.repay("BTC", Decimal("0.1"))
@@ -113,13 +113,13 @@ def test_safe_layer_repays_and_raises_business_rejections(
             with pytest.raises(BusinessRejection) as raised:
                 papi.repay(asset, amount)
             assert (raised.value.status, raised.value.code) == (400, code)
-    assert [r.tran_id for r in sandbox.repays(key_type)] == [result.tran_id]
+    assert [r.tran_id for r in sandbox.ledger.repays(key_type)] == [result.tran_id]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("key_type", KEY_TYPES)
 async def test_async_safe_layer_raises_the_same_typed_errors(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey], key_type: str
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey], key_type: str
 ) -> None:
     async with AsyncRepayClient(sandbox.base_url, credentials(keys, key_type)) as papi:
         await papi.repay("BTC", "0.1")
@@ -129,7 +129,7 @@ async def test_async_safe_layer_raises_the_same_typed_errors(
 
 
 def test_wrong_secret_is_an_auth_error_and_unknown_key_too(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey]
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey]
 ) -> None:
     wrong_secret = Credentials(keys["hmac"].api_key, HmacKey("not-the-secret"))
     with RepayClient(sandbox.base_url, wrong_secret) as papi, pytest.raises(AuthError) as bad:
@@ -139,11 +139,11 @@ def test_wrong_secret_is_an_auth_error_and_unknown_key_too(
     with RepayClient(sandbox.base_url, unknown) as papi, pytest.raises(AuthError) as bad:
         papi.repay("BTC", "0.1")
     assert (bad.value.status, bad.value.code) == (401, -2015)
-    assert sandbox.repays("hmac") == []
+    assert sandbox.ledger.repays("hmac") == []
 
 
 def test_stale_clock_without_retries_is_a_timestamp_rejection(
-    sandbox: SandboxHandle, keys: dict[str, GeneratedKey]
+    sandbox: ServedSandbox, keys: dict[str, GeneratedKey]
 ) -> None:
     behind = Clock(offset_ms=-10_000)
     with (
@@ -161,7 +161,7 @@ def test_stale_clock_without_retries_is_a_timestamp_rejection(
     [("1e-05", None, -1100), ("0.123456789", None, -1111), ("0", None, -1102), ("1", 60001, -1131)],
 )
 def test_malformed_requests_the_safe_layer_refuses_locally_get_11xx_from_the_server(
-    sandbox: SandboxHandle,
+    sandbox: ServedSandbox,
     keys: dict[str, GeneratedKey],
     amount: str,
     recv_window: int | None,
@@ -187,7 +187,7 @@ def test_malformed_requests_the_safe_layer_refuses_locally_get_11xx_from_the_ser
     ],
 )
 def test_unknown_and_duplicate_parameters_are_invalid_requests(
-    sandbox: SandboxHandle,
+    sandbox: ServedSandbox,
     keys: dict[str, GeneratedKey],
     params: list[tuple[str, str]],
     code: int,
@@ -201,7 +201,7 @@ def test_unknown_and_duplicate_parameters_are_invalid_requests(
     assert isinstance(error, InvalidRequest) and (error.status, error.code) == (400, code)
 
 
-def test_missing_api_key_is_a_401_auth_error(sandbox: SandboxHandle) -> None:
+def test_missing_api_key_is_a_401_auth_error(sandbox: ServedSandbox) -> None:
     response = httpx.post(sandbox.base_url + REPAY, params={"asset": "BTC", "amount": "1"})
     error = error_from_response(response.status_code, response.headers, response.content, ABOUT)
     assert isinstance(error, AuthError) and (error.status, error.code) == (401, -2014)

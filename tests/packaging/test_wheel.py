@@ -161,8 +161,8 @@ def test_the_client_alone_repays_against_the_sandbox(
             cwd=tmp_path,
         )
         answer = json.loads(done.stdout)
-        usdt = sandbox.balances("bot")["USDT"]
-        [record] = sandbox.repays("bot")
+        usdt = sandbox.ledger.balances("bot")["USDT"]
+        [record] = sandbox.ledger.repays("bot")
 
     assert Path(answer["auth_plugin"]).is_relative_to(client_venv.path)
     assert answer["present"] == []  # no starlette, uvicorn, pyyaml or dateutil

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auth_plugin import AsyncRepayClient, RepayClient
-from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
+from papi_sandbox.testing import GeneratedKey, ServedSandbox, generate_key, running_sandbox
 from tests.safety.helpers import (
     UNLIMITED,
     Sleeper,
@@ -28,7 +28,7 @@ def key() -> GeneratedKey:
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox(key: GeneratedKey) -> Iterator[SandboxHandle]:
+def shared_sandbox(key: GeneratedKey) -> Iterator[ServedSandbox]:
     with running_sandbox(
         accounts=(account_spec(key),), weight_limit=UNLIMITED, enable_admin=True
     ) as handle:
@@ -36,20 +36,20 @@ def shared_sandbox(key: GeneratedKey) -> Iterator[SandboxHandle]:
 
 
 @pytest.fixture
-def sandbox(shared_sandbox: SandboxHandle) -> SandboxHandle:
+def sandbox(shared_sandbox: ServedSandbox) -> ServedSandbox:
     shared_sandbox.reset()
     return shared_sandbox
 
 
 @pytest.fixture
-def sleeper(sandbox: SandboxHandle) -> Sleeper:
+def sleeper(sandbox: ServedSandbox) -> Sleeper:
     """The clients' sleep: the sandbox's clock moves instead of real time passing."""
     return Sleeper(clock=sandbox.clock)
 
 
 @pytest.fixture
 def make_client(
-    sandbox: SandboxHandle, key: GeneratedKey, sleeper: Sleeper
+    sandbox: ServedSandbox, key: GeneratedKey, sleeper: Sleeper
 ) -> Iterator[Callable[..., RepayClient]]:
     """RepayClient for the module sandbox (or `base_url=`), recording sleeps; closed after."""
     opened: list[RepayClient] = []
@@ -68,7 +68,7 @@ def make_client(
 
 @pytest.fixture
 async def make_async_client(
-    sandbox: SandboxHandle, key: GeneratedKey, sleeper: Sleeper
+    sandbox: ServedSandbox, key: GeneratedKey, sleeper: Sleeper
 ) -> AsyncIterator[Callable[..., AsyncRepayClient]]:
     opened: list[AsyncRepayClient] = []
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from auth_plugin import Credentials, HmacKey, load_private_key
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.testing import GeneratedKey, SandboxHandle
+from papi_sandbox.testing import GeneratedKey, ServedSandbox
 
 REPAY = "/papi/v1/repayLoan"
 RECORDS = "/papi/v1/margin/repayLoan"
@@ -41,13 +41,13 @@ def credentials_for(key: GeneratedKey) -> Credentials:
     return Credentials(key.api_key, load_private_key(key.private_key_pem))
 
 
-def liability(sandbox: SandboxHandle, asset: str = "BTC", name: str = ACCOUNT) -> Decimal:
-    return sandbox.balances(name)[asset].liability
+def liability(sandbox: ServedSandbox, asset: str = "BTC", name: str = ACCOUNT) -> Decimal:
+    return sandbox.ledger.balances(name)[asset].liability
 
 
-def repay_posts(sandbox: SandboxHandle) -> int:
+def repay_posts(sandbox: ServedSandbox) -> int:
     """Repay requests that reached the server (rejected ones included)."""
-    return sandbox.request_count("POST", REPAY)
+    return sandbox.counters.get("POST", REPAY)
 
 
 def closed_port() -> int:

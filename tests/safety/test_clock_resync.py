@@ -19,9 +19,9 @@ def test_a_skewed_server_clock_gives_1021_then_a_resync_fixes_it(
     assert result.attempts == 2
     assert abs(client.clock.offset_ms - shift_ms) < 500
     assert repay_posts(sandbox) == 2
-    assert sandbox.request_count("GET", TIME) == 3  # the calibration samples
+    assert sandbox.counters.get("GET", TIME) == 3  # the calibration samples
     assert sleeper.calls == []
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 def test_without_resync_the_1021_is_raised(sandbox, make_client):
@@ -30,7 +30,7 @@ def test_without_resync_the_1021_is_raised(sandbox, make_client):
         make_client(retry=RetryPolicy(resync_clock=False)).repay("BTC", "0.01")
     assert (caught.value.status, caught.value.code) == (400, -1021)
     assert repay_posts(sandbox) == 1
-    assert sandbox.request_count("GET", TIME) == 0
+    assert sandbox.counters.get("GET", TIME) == 0
 
 
 def test_a_second_1021_after_the_resync_is_raised(sandbox, make_client, key):
@@ -40,7 +40,7 @@ def test_a_second_1021_after_the_resync_is_raised(sandbox, make_client, key):
         client = make_client(time_url=other.base_url + TIME)
         with pytest.raises(TimestampRejected):
             client.repay("BTC", "0.01")
-        assert other.request_count("GET", TIME) == 3
+        assert other.counters.get("GET", TIME) == 3
     assert repay_posts(sandbox) == 2
 
 

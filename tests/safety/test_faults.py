@@ -28,20 +28,20 @@ AMOUNT = Decimal("0.01")
 
 def assert_executed_once(sandbox, before: Decimal) -> None:
     assert liability(sandbox) == before - AMOUNT
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert record.amount == AMOUNT
     assert repay_posts(sandbox) == 1
 
 
 def assert_not_executed(sandbox, before: Decimal) -> None:
     assert liability(sandbox) == before
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
 
 
 def test_a_plain_repay_returns_the_tran_id_and_the_used_weight(sandbox, make_client):
     client = make_client()
     result = client.repay("BTC", "0.01")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert result.tran_id == record.tran_id
     assert result.used_weight == 100
     assert client.used_weight == 100
@@ -108,7 +108,7 @@ def test_service_unavailable_is_resent_with_a_fresh_timestamp_and_signature(
     result = client.repay("BTC", "0.01")
     assert result.attempts == 2
     assert repay_posts(sandbox) == 2
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
     assert sleeper.calls == [0.5]
     first, second = (request.url.params for request in sent)
     assert first["signature"] != second["signature"]
@@ -156,7 +156,7 @@ def test_business_rejections_are_raised_and_never_resent(
     assert str(code) in str(caught.value)
     assert repay_posts(sandbox) == 1
     assert sleeper.calls == []
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
 
 
 def test_an_unknown_api_key_is_an_auth_error(sandbox, make_client):
@@ -226,7 +226,7 @@ async def test_async_service_unavailable_is_retried_once(sandbox, make_async_cli
     assert result.attempts == 2
     assert repay_posts(sandbox) == 2
     assert sleeper.calls == [0.5]
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 @pytest.mark.anyio

@@ -29,14 +29,14 @@ def test_debt_is_the_ledger_exactly(sandbox, make_client):
         Decimal("100.5"),
         Decimal("200"),
     )
-    assert set(debts) == set(sandbox.balances(ACCOUNT))
+    assert set(debts) == set(sandbox.ledger.balances(ACCOUNT))
     assert client.debt("USDT") == {"USDT": debts["USDT"]}
 
 
 def test_a_borrow_raises_principal_and_free_and_leaves_a_loan_record(sandbox, make_client):
     client = make_client()
     done = client.borrow("BTC", "1.25")
-    (loan,) = sandbox.loans(ACCOUNT)
+    (loan,) = sandbox.ledger.loans(ACCOUNT)
     assert done.tran_id == loan.tran_id and done.amount == "1.25"
     after = client.debt("BTC")["BTC"]
     assert (after.principal, after.free) == (Decimal("101.25"), Decimal("201.25"))
@@ -48,18 +48,18 @@ def test_a_borrow_whose_answer_is_lost_reconciles_through_the_loan_records(sandb
     with pytest.raises(OutcomeUnknown, match="loan records") as caught:
         client.borrow("BTC", "2")
     assert caught.value.kind == "borrow"
-    assert sandbox.request_count("POST", BORROW) == 1  # never resent
+    assert sandbox.counters.get("POST", BORROW) == 1  # never resent
     sandbox.clock.shift(7_000)
     result = client.reconcile_outcome(caught.value)
-    (loan,) = sandbox.loans(ACCOUNT)
+    (loan,) = sandbox.ledger.loans(ACCOUNT)
     assert (result.verdict, result.tran_id) == (Verdict.EXECUTED, loan.tran_id)
-    assert sandbox.request_count("GET", LOANS) == 1
+    assert sandbox.counters.get("GET", LOANS) == 1
 
 
 def test_repay_all_repays_principal_and_interest_once_and_leaves_nothing(sandbox, make_client):
     client = make_client()
     result = client.repay_all("BTC")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert result.repaid is not None and result.repaid.tran_id == record.tran_id
     assert record.amount == Decimal("100.5")
     assert (result.left, result.reason) == (Decimal(0), "")
@@ -70,7 +70,7 @@ def test_repay_all_repays_principal_and_interest_once_and_leaves_nothing(sandbox
 def test_interest_accrued_between_the_read_and_the_repay_is_what_is_left(sandbox, make_client):
     def accrue(request):
         if request.url.path == REPAY:
-            sandbox.add_interest(ACCOUNT, "BTC", "0.00000123")
+            sandbox.ledger.add_interest(ACCOUNT, "BTC", Decimal("0.00000123"))
 
     client = make_client(httpx_args={"event_hooks": {"request": [accrue]}})
     result = client.repay_all("BTC")
@@ -104,15 +104,15 @@ def test_an_unknown_repay_outcome_in_repay_all_is_raised_never_repeated(sandbox,
     with pytest.raises(OutcomeUnknown):
         client.repay_all("BTC")
     assert repay_posts(sandbox) == 1
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 def test_business_rejections_of_a_borrow_are_typed(sandbox, make_client):
-    sandbox.set_borrow_limit(ACCOUNT, "BTC", "100.5")
+    sandbox.ledger.set_borrow_limit(ACCOUNT, "BTC", Decimal("100.5"))
     client = make_client()
     with pytest.raises(BusinessRejection, match="-3006"):
         client.borrow("BTC", "1")
-    assert sandbox.loans(ACCOUNT) == []
+    assert sandbox.ledger.loans(ACCOUNT) == []
 
 
 @pytest.mark.anyio

@@ -36,7 +36,7 @@ def test_120_paced_repays_finish_without_a_single_429(key):
         results = [client.repay("BTC", "0.01") for _ in range(120)]
         elapsed = time.monotonic() - started
         assert repay_posts(sb) == 120
-        assert len(sb.repays(ACCOUNT)) == 120
+        assert len(sb.ledger.repays(ACCOUNT)) == 120
     assert all(result.attempts == 1 for result in results)
     assert max(result.used_weight or 0 for result in results) <= LIMIT
     # 12 windows' worth of weight: at least 11 windows must have passed.
@@ -74,7 +74,7 @@ async def test_60_concurrent_paced_async_repays_finish_without_a_single_429(key)
                 for _ in range(60):
                     group.start_soon(one)
         assert repay_posts(sb) == 60
-        assert len(sb.repays(ACCOUNT)) == 60
+        assert len(sb.ledger.repays(ACCOUNT)) == 60
     assert len(results) == 60
     assert len({result.tran_id for result in results}) == 60
 

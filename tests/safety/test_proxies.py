@@ -67,8 +67,8 @@ def test_the_safe_client_never_sends_to_a_proxy_for_loopback(sandbox, make_clien
     assert client.repay("BTC", "0.01").tran_id
     client.debt("BTC")
     assert proxy == []
-    assert len(sandbox.repays(ACCOUNT)) == 1
-    assert sandbox.request_count("GET", TIME) >= 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
+    assert sandbox.counters.get("GET", TIME) >= 1
 
 
 def test_the_generated_client_never_sends_to_a_proxy_for_loopback(sandbox, key, proxy):

@@ -35,7 +35,7 @@ def test_429_is_waited_out_for_retry_after_and_the_repay_goes_through(key):
         assert result.attempts == 2
         assert sleeper.calls == [1.0]
         assert repay_posts(sb) == 4
-        assert len(sb.repays(ACCOUNT)) == 3
+        assert len(sb.ledger.repays(ACCOUNT)) == 3
 
 
 def test_429_whose_retry_after_passes_the_cap_is_raised_without_sleeping(key):
@@ -57,7 +57,7 @@ def test_429_whose_retry_after_passes_the_cap_is_raised_without_sleeping(key):
             client.repay("BTC", "0.01")
         assert again.value.sent is False
         assert repay_posts(sb) == 2
-        assert len(sb.repays(ACCOUNT)) == 1
+        assert len(sb.ledger.repays(ACCOUNT)) == 1
 
 
 def test_418_blocks_every_send_until_retry_after_has_passed(key):
@@ -88,10 +88,10 @@ def test_418_blocks_every_send_until_retry_after_has_passed(key):
                 assert local.value.sent is False
                 assert local.value.status == 418
             assert sb.counters.snapshot() == counts  # nothing reached the server
-            assert sb.request_count("GET", RECORDS) == 0
+            assert sb.counters.get("GET", RECORDS) == 0
             time.sleep(1.1)
             assert client.repay("BTC", "0.01").attempts == 1
-        assert len(sb.repays(ACCOUNT)) == 2
+        assert len(sb.ledger.repays(ACCOUNT)) == 2
 
 
 def test_the_ban_is_kept_for_exactly_retry_after_on_the_clients_clock(key):

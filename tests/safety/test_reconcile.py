@@ -48,14 +48,14 @@ def test_after_a_dropped_connection_the_executed_repay_is_found(sandbox, make_cl
     assert "assuming a record stamped within 5000 ms" in str(caught.value)
     close_windows(sandbox)
     result = client.reconcile_outcome(caught.value)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert result.verdict is Verdict.EXECUTED and result.executed
     assert result.tran_id == record.tran_id
     assert str(result).startswith(f"executed (txId {record.tran_id}, stamped ")
     assert "another program in this window would look the same" in str(result)
     assert repay_posts(sandbox) == 1
-    assert sandbox.request_count("GET", RECORDS) == 1
-    assert sandbox.request_count("GET", TIME) == CLOCK_SAMPLES  # the server's clock, measured
+    assert sandbox.counters.get("GET", RECORDS) == 1
+    assert sandbox.counters.get("GET", TIME) == CLOCK_SAMPLES  # the server's clock, measured
     assert sleeper.calls == []  # the window had closed: nothing to wait for
 
 
@@ -74,7 +74,7 @@ def test_it_waits_until_the_window_has_closed_and_says_unknown_if_it_has_not(
     assert until_shown - 0.5 < delays[0] <= until_shown + 0.05
     assert result.verdict is Verdict.UNKNOWN and result.tran_id is None
     assert "could still execute" in str(result)
-    assert str(sandbox.repays(ACCOUNT)[0].tran_id) in str(result)  # listed, not claimed
+    assert str(sandbox.ledger.repays(ACCOUNT)[0].tran_id) in str(result)  # listed, not claimed
 
 
 def test_a_read_timeout_with_real_waits_and_small_margins_reconciles(sandbox, make_client):
@@ -91,7 +91,7 @@ def test_a_read_timeout_with_real_waits_and_small_margins_reconciles(sandbox, ma
     assert result.verdict is Verdict.NOT_EXECUTED, result
     text = str(result)
     assert text.startswith("not executed (window [") and "within 300 ms" in text
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
     assert repay_posts(sandbox) == 1
 
 
@@ -107,7 +107,7 @@ def test_after_service_unavailable_a_known_earlier_repay_is_set_aside(sandbox, m
     result = client.reconcile("BTC", "0.01", since)
     assert result.verdict is Verdict.NOT_EXECUTED
     assert result.known_elsewhere == (earlier.tran_id,)
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 def test_an_acknowledged_repay_reconciles_as_its_own_record(sandbox, make_client):
@@ -168,7 +168,7 @@ def test_one_record_two_unresolved_requests_could_own_is_ambiguous(sandbox, make
     with pytest.raises(OutcomeUnknown) as second:
         client.repay("BTC", "0.01")
     close_windows(sandbox)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     for error in (second.value, first.value):
         result = client.reconcile_outcome(error)
         assert result.verdict is Verdict.AMBIGUOUS, result
@@ -187,7 +187,9 @@ def test_two_records_in_one_window_are_ambiguous_and_both_listed(sandbox, make_c
     close_windows(sandbox)
     result = client.reconcile_outcome(errors[1])
     assert result.verdict is Verdict.AMBIGUOUS
-    assert {c.tx_id for c in result.candidates} == {r.tran_id for r in sandbox.repays(ACCOUNT)}
+    assert {c.tx_id for c in result.candidates} == {
+        r.tran_id for r in sandbox.ledger.repays(ACCOUNT)
+    }
     assert "2 records could be this repay" in str(result)
 
 
@@ -199,7 +201,7 @@ def test_a_client_clock_ahead_of_the_server_with_a_short_window_is_found(sandbox
     sandbox.faults.inject("unknown_after")
     with pytest.raises(OutcomeUnknown) as caught:
         client.repay("USDT", "0.005")
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert record.timestamp < caught.value.timestamp_ms - 500
     close_windows(sandbox)
     result = client.reconcile_outcome(caught.value)
@@ -219,7 +221,7 @@ def test_every_page_of_a_full_window_is_read(sandbox, make_client):
     result = client.reconcile_outcome(caught.value)
     assert result.verdict is Verdict.EXECUTED
     assert result.records_read == 1101
-    assert sandbox.request_count("GET", RECORDS) == 12
+    assert sandbox.counters.get("GET", RECORDS) == 12
 
 
 def test_reconcile_refuses_bad_input_before_sending(sandbox, make_client):
@@ -240,7 +242,7 @@ async def test_async_reconcile_after_unknown_after(sandbox, make_async_client):
         await client.repay("BTC", "0.01")
     close_windows(sandbox)
     result = await client.reconcile_outcome(caught.value)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert result.tran_id == record.tran_id
 
 
@@ -255,7 +257,7 @@ async def test_a_repay_cancelled_after_sending_can_still_be_reconciled(sandbox, 
     await asyncio.sleep(0.5)
     close_windows(sandbox)
     result = await client.reconcile_sent(request)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (result.verdict, result.tran_id) == (Verdict.EXECUTED, record.tran_id)
     assert client.unresolved == ()
 

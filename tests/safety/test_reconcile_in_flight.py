@@ -28,8 +28,8 @@ async def test_a_cancelled_send_is_never_given_the_record_of_one_still_in_flight
     # B: the same asset and amount, executed at once, its answer slow to come back.
     sandbox.faults.inject("latency_after", seconds=1.0)
     in_flight = asyncio.create_task(client.repay("BTC", "0.01"))
-    await asyncio.to_thread(wait_until, lambda: len(sandbox.repays(ACCOUNT)) == 1)
-    (record,) = sandbox.repays(ACCOUNT)
+    await asyncio.to_thread(wait_until, lambda: len(sandbox.ledger.repays(ACCOUNT)) == 1)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
 
     result = await client.reconcile_sent(cancelled)
     assert result.verdict is Verdict.AMBIGUOUS, result  # B's record, B in flight: not A's
@@ -40,7 +40,7 @@ async def test_a_cancelled_send_is_never_given_the_record_of_one_still_in_flight
     settled = await client.reconcile_sent(cancelled)
     assert settled.verdict is Verdict.NOT_EXECUTED, settled  # B owns it now
     assert client.unresolved == ()
-    assert len(sandbox.repays(ACCOUNT)) == 1  # A never executed
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1  # A never executed
 
 
 def test_a_send_whose_journal_line_cant_be_written_is_never_sent(sandbox, make_client, tmp_path):
@@ -52,7 +52,7 @@ def test_a_send_whose_journal_line_cant_be_written_is_never_sent(sandbox, make_c
         client.repay("BTC", "0.01")
     with pytest.raises(JournalError):  # a journal unreadable from the start: refused at once
         make_client(journal=Journal(path))
-    assert sandbox.request_count("POST", "/papi/v1/repayLoan") == 0
+    assert sandbox.counters.get("POST", "/papi/v1/repayLoan") == 0
     assert client.unresolved == ()
 
 
@@ -68,6 +68,6 @@ def test_a_bot_that_restarts_finds_its_unresolved_send_in_the_journal(
     again = make_client(journal=Journal(path))
     (sent,) = again.unresolved
     result = again.reconcile_sent(sent)
-    (record,) = sandbox.repays(ACCOUNT)
+    (record,) = sandbox.ledger.repays(ACCOUNT)
     assert (result.verdict, result.tran_id) == (Verdict.EXECUTED, record.tran_id)
     assert make_client(journal=Journal(path)).unresolved == ()

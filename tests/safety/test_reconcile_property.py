@@ -48,7 +48,7 @@ from auth_plugin import OutcomeUnknown, PapiError, RepayClient, RetryPolicy
 from auth_plugin.safe.reconcile import LoanRequest, Margins, Verdict
 from auth_plugin.signer.clock import Clock
 from auth_plugin.signer.errors import ClockSyncError
-from papi_sandbox.testing import SandboxHandle
+from papi_sandbox.testing import ServedSandbox
 from tests.safety.helpers import ACCOUNT, RECORDS, TIME, Sleeper, credentials_for
 
 EXAMPLES = int(os.environ.get("RECONCILE_EXAMPLES", "300"))
@@ -221,7 +221,7 @@ def _calibrate(client: RepayClient) -> None:
     raise AssertionError(f"every time read timed out {READ_TRIES} times")
 
 
-def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) -> None:
+def _example(sandbox: ServedSandbox, client: RepayClient, scenario: Scenario) -> None:
     earlier = [_try(client.repay, ASSET, AMOUNT) for _ in range(scenario.acknowledged)]
     unresolved = False  # (a 1 ms recvWindow may still meet -1021)
     if scenario.unresolved:
@@ -230,7 +230,7 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
         unresolved = isinstance(earlier[-1], OutcomeUnknown)
         sandbox.faults.clear()
     _add_older_records(sandbox, scenario)
-    before = {r.tran_id for r in sandbox.repays(ACCOUNT)}
+    before = {r.tran_id for r in sandbox.ledger.repays(ACCOUNT)}
 
     _arm(sandbox, scenario)
     # The faults stay armed: a request the server still holds consumes its record faults when
@@ -292,7 +292,7 @@ def _example(sandbox: SandboxHandle, client: RepayClient, scenario: Scenario) ->
         event(f"verdict: {result.verdict.value}")
 
 
-def _arm(sandbox: SandboxHandle, scenario: Scenario) -> None:
+def _arm(sandbox: ServedSandbox, scenario: Scenario) -> None:
     fault = scenario.fault
     if fault is not None and fault.startswith("unknown_") and fault.count("_") == 3:
         kind, status, number = fault.rsplit("_", 2)
@@ -372,15 +372,15 @@ def _check(result, ours) -> None:
         assert len(listed) >= 1 and set(ids) <= listed, result
 
 
-def _new_records(sandbox: SandboxHandle, before: set[int]) -> list:
+def _new_records(sandbox: ServedSandbox, before: set[int]) -> list:
     return [
         r
-        for r in sandbox.repays(ACCOUNT)
+        for r in sandbox.ledger.repays(ACCOUNT)
         if r.tran_id not in before and r.asset == ASSET and r.amount == Decimal(AMOUNT)
     ]
 
 
-def _add_older_records(sandbox: SandboxHandle, scenario: Scenario) -> None:
+def _add_older_records(sandbox: ServedSandbox, scenario: Scenario) -> None:
     """Someone else's repays of the same amount, older than the request's earliest time: the
     request is stamped no earlier than the server's now minus the skew (uncalibrated client)
     or a few ms (calibrated), so these lie before its timestamp minus 999 minus D."""
@@ -391,7 +391,7 @@ def _add_older_records(sandbox: SandboxHandle, scenario: Scenario) -> None:
         sandbox.ledger.repay(ACCOUNT, ASSET, Decimal(AMOUNT), when)
 
 
-def _add_noise(sandbox: SandboxHandle, request: LoanRequest, count: int) -> None:
+def _add_noise(sandbox: ServedSandbox, request: LoanRequest, count: int) -> None:
     """Repays of other amounts inside the request's window: pages to walk, nothing to match."""
     window = request.window(Margins(D, L))
     span = window.last - window.first + 1
@@ -471,7 +471,7 @@ def test_alike_sends_settled_together_never_lie(shared_sandbox, key, scenario):
             sandbox.clock.shift(scenario.gap_ms)
         sends = client.unresolved
         results = _patient(lambda: client.reconcile_unresolved("repay", ASSET, AMOUNT))
-    ours = {r.tran_id: r for r in sandbox.repays(ACCOUNT)}
+    ours = {r.tran_id: r for r in sandbox.ledger.repays(ACCOUNT)}
     assert len(ours) <= len(scenario.faults)
     settled = [r for r in results if r.verdict is Verdict.SETTLED]
     assert sum(len(r.sends) for r in results) == len(sends)

@@ -46,7 +46,7 @@ def test_repay_all_leaves_only_what_accrued_and_repays_once(
 
     def accrue_when_the_repay_leaves(request):
         if request.url.path == REPAY and accrued:
-            sandbox.add_interest(ACCOUNT, ASSET, accrued)
+            sandbox.ledger.add_interest(ACCOUNT, ASSET, accrued)
 
     hooks = {"event_hooks": {"request": [accrue_when_the_repay_leaves]}}
     with RepayClient(
@@ -65,14 +65,14 @@ def test_repay_all_leaves_only_what_accrued_and_repays_once(
             return
 
     assert repay_posts(sandbox) - posts == (0 if result.repaid is None else 1)
-    assert len(sandbox.repays(ACCOUNT)) == (0 if result.repaid is None else 1)
+    assert len(sandbox.ledger.repays(ACCOUNT)) == (0 if result.repaid is None else 1)
     assert result.before.total == owed and result.before.free == free_before
     repaid = min(owed, free_before)
     assert result.repaid_amount == repaid
     assert result.capped == (repaid < owed)
     expected_left = owed - repaid + (accrued if result.repaid is not None else 0)
     assert result.left == expected_left
-    after = sandbox.balances(ACCOUNT)[ASSET]
+    after = sandbox.ledger.balances(ACCOUNT)[ASSET]
     assert after.principal + after.interest == expected_left  # what it said is what is left
     assert after.free == free_before - repaid  # conserved: nothing else moved
     if result.left == 0:

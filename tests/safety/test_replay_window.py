@@ -33,7 +33,7 @@ def test_a_replayed_repay_is_refused_once_its_short_window_has_passed(sandbox, m
     with httpx.Client(trust_env=False) as http:
         replay = http.post(str(repay.url), headers={"X-MBX-APIKEY": repay.headers["X-MBX-APIKEY"]})
     assert replay.json()["code"] == -1021
-    assert len(sandbox.repays(ACCOUNT)) == 1
+    assert len(sandbox.ledger.repays(ACCOUNT)) == 1
 
 
 def test_reads_keep_the_servers_default_window(sandbox, make_client):

@@ -53,7 +53,7 @@ def test_the_time_url_is_checked_like_the_base_url(sandbox, key, time_url, word)
     with pytest.raises(InvalidInput, match=word) as caught:
         RepayClient(sandbox.base_url, credentials_for(key), time_url=time_url)
     assert str(caught.value).startswith("time_url ")
-    assert sandbox.request_count("GET", TIME) == 0
+    assert sandbox.counters.get("GET", TIME) == 0
 
 
 def test_a_server_clock_more_than_an_hour_away_is_refused_and_nothing_is_sent(sandbox, make_client):
@@ -68,7 +68,7 @@ def test_a_server_clock_more_than_an_hour_away_is_refused_and_nothing_is_sent(sa
     with pytest.raises(ClockSyncError, match="fix it") as refused:
         client.repay("BTC", "0.01")
     assert refused.value.executed is False
-    assert sandbox.repays(ACCOUNT) == []
+    assert sandbox.ledger.repays(ACCOUNT) == []
 
 
 def test_an_offset_of_minutes_is_still_measured(sandbox, make_client):

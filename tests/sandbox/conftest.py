@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from papi_sandbox import ledger_memory, ledger_sqlite
-from papi_sandbox.testing import GeneratedKey, SandboxHandle, generate_key, running_sandbox
+from papi_sandbox import ledger
+from papi_sandbox.testing import GeneratedKey, ServedSandbox, generate_key, running_sandbox
 from tests.sandbox.helpers import (
     FROZEN_TRAN_ID,
     KEY_TYPES,
@@ -25,7 +25,7 @@ def keys() -> dict[str, GeneratedKey]:
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox(keys: dict[str, GeneratedKey]) -> Iterator[SandboxHandle]:
+def shared_sandbox(keys: dict[str, GeneratedKey]) -> Iterator[ServedSandbox]:
     with running_sandbox(
         accounts=standard_accounts(keys), weight_limit=UNLIMITED, enable_admin=True
     ) as handle:
@@ -33,14 +33,14 @@ def shared_sandbox(keys: dict[str, GeneratedKey]) -> Iterator[SandboxHandle]:
 
 
 @pytest.fixture
-def sandbox(shared_sandbox: SandboxHandle) -> SandboxHandle:
+def sandbox(shared_sandbox: ServedSandbox) -> ServedSandbox:
     """One server per module (a uvicorn shutdown takes ~0.2 s); fresh state per test."""
     shared_sandbox.reset()
     return shared_sandbox
 
 
 @pytest.fixture
-def http(sandbox: SandboxHandle) -> Iterator[httpx.Client]:
+def http(sandbox: ServedSandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox.base_url, trust_env=False, timeout=10) as client:
         yield client
 
@@ -58,11 +58,11 @@ def client(clients: dict[str, SignedClient]) -> SignedClient:
 @pytest.fixture
 def make_client(
     keys: dict[str, GeneratedKey],
-) -> Iterator[Callable[[SandboxHandle, str], SignedClient]]:
+) -> Iterator[Callable[[ServedSandbox, str], SignedClient]]:
     """A client for a sandbox started inside a test; closed at teardown."""
     opened: list[httpx.Client] = []
 
-    def build(handle: SandboxHandle, key_type: str = "hmac") -> SignedClient:
+    def build(handle: ServedSandbox, key_type: str = "hmac") -> SignedClient:
         http = httpx.Client(base_url=handle.base_url, trust_env=False, timeout=10)
         opened.append(http)
         return SignedClient(http, keys[key_type])
@@ -76,6 +76,5 @@ def make_client(
 def frozen_tran_ids(monkeypatch: pytest.MonkeyPatch) -> int:
     """Ledgers opened in this test see the wall clock's tranId stand still at FROZEN_TRAN_ID:
     the first id a fresh ledger issues."""
-    for module in (ledger_memory, ledger_sqlite):
-        monkeypatch.setattr(module, "wall_clock_tran_id", lambda: FROZEN_TRAN_ID)
+    monkeypatch.setattr(ledger, "wall_clock_tran_id", lambda: FROZEN_TRAN_ID)
     return FROZEN_TRAN_ID

@@ -63,7 +63,7 @@ def test_replacing_an_account_swaps_its_key_and_assets(sandbox, http, keys):
     )
     assert SignedClient(http, keys["hmac"]).repay().json()["code"] == -2015
     assert SignedClient(http, fresh).repay("ETH", "1").json()["code"] == -3027
-    assert sandbox.balances("acct-hmac")["BTC"].principal == 2
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].principal == 2
 
 
 def test_set_loan_and_free_balance(sandbox, http, client):
@@ -146,10 +146,10 @@ def test_reset_restores_the_start_state(sandbox, http, client):
         json={"name": "x", "api_key": "x", "key_type": "hmac", "secret": "s"},
     )
     assert http.post("/sandbox-admin/reset", json={}).json() == {"reset": True}
-    assert sandbox.repays("acct-hmac") == []
-    assert sandbox.balances("acct-hmac")["BTC"].liability == Decimal("1.1")
+    assert sandbox.ledger.repays("acct-hmac") == []
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].liability == Decimal("1.1")
     assert sandbox.faults.active() == []
     assert sandbox.clock.snapshot()["pinned_ms"] is None
     assert sandbox.counters.snapshot() == {}
-    assert [a.name for a in sandbox.sandbox.accounts()] == ["acct-ed25519", "acct-hmac", "acct-rsa"]
+    assert [a.name for a in sandbox.accounts()] == ["acct-ed25519", "acct-hmac", "acct-rsa"]
     assert client.repay().json()["tranId"] > tran_id  # tranIds go on, never reissued

@@ -22,8 +22,8 @@ NEW_ACCOUNT = '{"name": "intruder", "api_key": "intruder-key", "key_type": "hmac
 
 def _state(sandbox) -> tuple[object, ...]:
     return (
-        [a.name for a in sandbox.sandbox.accounts()],
-        sandbox.repays("acct-hmac"),
+        [a.name for a in sandbox.accounts()],
+        sandbox.ledger.repays("acct-hmac"),
         sandbox.clock.snapshot()["offset_ms"],
     )
 
@@ -200,7 +200,7 @@ def test_public_key_file_is_refused_over_http_without_touching_the_file(
     assert response.json() == {
         "error": "public_key_file is not accepted here: send the PEM as public_key"
     }
-    assert "x" not in {a.name for a in sandbox.sandbox.accounts()}
+    assert "x" not in {a.name for a in sandbox.accounts()}
 
 
 def test_an_inline_public_key_is_still_accepted(sandbox, http):

@@ -82,7 +82,7 @@ def test_a_nan_fault_no_longer_executes_a_repay_then_answers_500(sandbox, http, 
     _refused(_post_raw(http, FAULTS, '{"kind": "latency_after", "seconds": NaN}'))
     response = client.repay()
     assert response.status_code == 200
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 def test_good_faults_still_arm(sandbox, http):
@@ -148,9 +148,9 @@ def test_the_new_fault_fields_arm_and_show(sandbox, http, body):
     ],
 )
 def test_bad_amounts_are_refused(sandbox, http, field, value):
-    before = sandbox.balances("acct-hmac")["BTC"]
+    before = sandbox.ledger.balances("acct-hmac")["BTC"]
     _refused(_post_raw(http, ASSET, f'{{"{field}": {value}}}', method="PUT"), field)
-    assert sandbox.balances("acct-hmac")["BTC"] == before
+    assert sandbox.ledger.balances("acct-hmac")["BTC"] == before
 
 
 def test_the_largest_storable_amount_is_accepted(sandbox, http):
@@ -187,7 +187,7 @@ def test_a_23_digit_seed_in_a_new_account_is_refused(sandbox, http):
 )
 def test_bad_account_fields_are_refused(sandbox, http, entry):
     _refused(http.post("/sandbox-admin/accounts", json=entry))
-    assert "n" not in {a.name for a in sandbox.sandbox.accounts()}
+    assert "n" not in {a.name for a in sandbox.accounts()}
 
 
 @pytest.mark.parametrize(

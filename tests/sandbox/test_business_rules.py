@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from papi_sandbox.ledger import Balance
+from papi_sandbox.ledger_records import Balance
 from tests.sandbox.helpers import assert_error
 
 D = Decimal
@@ -18,10 +18,10 @@ def test_tran_ids_go_up_one_by_one(sandbox, clients):
 def test_repay_pays_interest_first_then_principal(sandbox, client):
     response = client.repay("BTC", "0.15")
     assert response.status_code == 200
-    assert sandbox.balances("acct-hmac")["BTC"] == Balance(
+    assert sandbox.ledger.balances("acct-hmac")["BTC"] == Balance(
         principal=D("0.95"), interest=D("0"), free=D("9.85")
     )
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert (record.amount, record.interest, record.principal) == (D("0.15"), D("0.1"), D("0.05"))
     assert record.status == "CONFIRMED"
     assert record.tran_id == response.json()["tranId"]
@@ -29,12 +29,12 @@ def test_repay_pays_interest_first_then_principal(sandbox, client):
 
 def test_repay_below_the_interest_leaves_principal_alone(sandbox, client):
     client.repay("BTC", "0.04")
-    assert sandbox.balances("acct-hmac")["BTC"] == Balance(D("1"), D("0.06"), D("9.96"))
+    assert sandbox.ledger.balances("acct-hmac")["BTC"] == Balance(D("1"), D("0.06"), D("9.96"))
 
 
 def test_repaying_everything_leaves_zero_and_then_nothing_is_owed(sandbox, client):
     assert client.repay("BTC", "1.1").status_code == 200
-    assert sandbox.balances("acct-hmac")["BTC"] == Balance(D(0), D(0), D("8.9"))
+    assert sandbox.ledger.balances("acct-hmac")["BTC"] == Balance(D(0), D(0), D("8.9"))
     response = client.repay("BTC", "0.00000001")
     assert_error(response, 400, -3015, "Repay amount exceeds borrow amount.")
 
@@ -63,15 +63,15 @@ def test_exceeding_the_liability_is_reported_before_a_short_balance(sandbox, cli
 
 def test_rejected_repays_change_nothing_and_use_no_tran_id(sandbox, client):
     last_id = client.repay("BTC", "0.01").json()["tranId"]
-    before = sandbox.balances("acct-hmac")
+    before = sandbox.ledger.balances("acct-hmac")
     for asset, amount in [("XRP", "1"), ("BTC", "5"), ("USDT", "60")]:
         assert client.repay(asset, amount).status_code == 400
-    assert sandbox.balances("acct-hmac") == before
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert sandbox.ledger.balances("acct-hmac") == before
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
     assert client.repay("BTC", "0.01").json()["tranId"] == last_id + 1
 
 
 def test_accounts_are_separate(sandbox, clients):
     clients["rsa"].repay("BTC", "0.5")
-    assert sandbox.balances("acct-hmac")["BTC"].liability == D("1.1")
-    assert sandbox.balances("acct-rsa")["BTC"].liability == D("0.6")
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].liability == D("1.1")
+    assert sandbox.ledger.balances("acct-rsa")["BTC"].liability == D("0.6")

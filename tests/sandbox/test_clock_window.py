@@ -42,10 +42,10 @@ def test_explicit_recv_window_edges(pinned, client, recv_window):
 
 
 def test_rejected_timestamp_changes_nothing(pinned, client):
-    before = pinned.balances("acct-hmac")
+    before = pinned.ledger.balances("acct-hmac")
     client.repay(timestamp=NOW + 1000)
-    assert pinned.balances("acct-hmac") == before
-    assert pinned.repays("acct-hmac") == []
+    assert pinned.ledger.balances("acct-hmac") == before
+    assert pinned.ledger.repays("acct-hmac") == []
 
 
 def test_server_time_follows_pin_and_shift(pinned, http):
@@ -58,7 +58,7 @@ def test_server_time_follows_pin_and_shift(pinned, http):
 
 def test_repay_record_carries_server_time(pinned, client):
     client.repay(timestamp=NOW)
-    (record,) = pinned.repays("acct-hmac")
+    (record,) = pinned.ledger.repays("acct-hmac")
     assert record.timestamp == NOW
 
 

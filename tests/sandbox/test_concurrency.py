@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.ledger import InsufficientBalance, open_ledger
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_rules import InsufficientBalance
 from papi_sandbox.testing import GeneratedKey, generate_key, running_sandbox
 from tests.sandbox.helpers import REPAY, UNLIMITED, now_ms, sign_with
 
@@ -67,10 +68,10 @@ def test_concurrent_repays_keep_the_ledger_exact(tmp_path, keys, use_db, caplog)
 
         tran_ids = [r.json()["tranId"] for r in ok]
         assert len(set(tran_ids)) == len(tran_ids)
-        records = sandbox.repays("busy")
+        records = sandbox.ledger.repays("busy")
         assert sorted(r.tran_id for r in records) == sorted(tran_ids)
 
-        after = sandbox.balances("busy")["BTC"]
+        after = sandbox.ledger.balances("busy")["BTC"]
         repaid = sum((r.amount for r in records), D(0))
         assert repaid == SEED.principal + SEED.interest - after.liability == D("11")
         assert after.principal == after.interest == D(0)
@@ -104,12 +105,12 @@ def test_concurrent_repays_of_several_accounts(keys):
         tran_ids = [r.json()["tranId"] for r in responses]
         assert len(set(tran_ids)) == 240
         for t in ("hmac", "rsa", "ed25519"):
-            assert sandbox.balances(t)["BTC"].liability == D("11") - 80 * AMOUNT
+            assert sandbox.ledger.balances(t)["BTC"].liability == D("11") - 80 * AMOUNT
 
 
 @pytest.mark.parametrize("use_db", [False, True], ids=["memory", "sqlite-file"])
 def test_ledger_is_thread_safe_without_http(tmp_path, use_db):
-    ledger = open_ledger(tmp_path / "ledger.sqlite3" if use_db else None)
+    ledger = Ledger(tmp_path / "ledger.sqlite3" if use_db else None)
     ledger.save_account(generate_key("hmac").account("t", {"BTC": SEED}), replace_balances=True)
     shortfalls: list[int] = []
     ids: list[int] = []

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from papi_sandbox.testing import SandboxHandle
+from papi_sandbox.testing import ServedSandbox
 from tests.sandbox.helpers import RECORDS, REPAY, now_ms, sign_hmac
 
 LATENCY = 0.4
@@ -51,7 +51,7 @@ def server_log() -> Iterator[list[logging.LogRecord]]:
         sandbox_logger.setLevel(old_level)
 
 
-def wait_until_served(sandbox: SandboxHandle, not_before: float) -> None:
+def wait_until_served(sandbox: ServedSandbox, not_before: float) -> None:
     """Until the fault's delay is over and the server has no request task left."""
     deadline = time.monotonic() + 10
     while time.monotonic() < not_before or sandbox.server.server_state.tasks:
@@ -73,17 +73,19 @@ def test_client_gone_during_latency_before_the_repay_still_executes_once(
     sandbox, client, server_log, where
 ):
     sandbox.faults.inject("latency_before", seconds=LATENCY)
-    before = sandbox.balances("acct-hmac")["BTC"]
+    before = sandbox.ledger.balances("acct-hmac")["BTC"]
     sent = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         client.repay("BTC", "0.01", where=where, timeout=LATENCY / 4)
     client.http.close()  # httpx already dropped the timed-out connection; be explicit
     wait_until_served(sandbox, sent + LATENCY + 0.05)
 
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert record.amount == Decimal("0.01")
-    assert sandbox.balances("acct-hmac")["BTC"].liability == before.liability - Decimal("0.01")
-    assert sandbox.request_count("POST", REPAY) == 1
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].liability == before.liability - Decimal(
+        "0.01"
+    )
+    assert sandbox.counters.get("POST", REPAY) == 1
     no_problems(server_log)
     (dropped,) = sandbox_lines(server_log, "was not delivered")
     assert dropped.levelno == logging.DEBUG
@@ -93,7 +95,7 @@ def test_client_gone_during_latency_before_the_repay_still_executes_once(
     with httpx.Client(base_url=sandbox.base_url, trust_env=False, timeout=10) as fresh:
         client.http = fresh
         assert client.repay("BTC", "0.01", where=where).status_code == 200
-    assert len(sandbox.repays("acct-hmac")) == 2
+    assert len(sandbox.ledger.repays("acct-hmac")) == 2
 
 
 @pytest.mark.parametrize(
@@ -113,11 +115,11 @@ def test_client_gone_during_latency_before_borrow_and_repay_debt_still_execute(
     client.http.close()
     wait_until_served(sandbox, sent + LATENCY + 0.05)
     if path == BORROW:
-        (loan,) = sandbox.loans("acct-hmac")
+        (loan,) = sandbox.ledger.loans("acct-hmac")
         assert (loan.asset, loan.principal) == ("ETH", Decimal(2))
-        assert sandbox.balances("acct-hmac")["ETH"].principal == Decimal(2)
+        assert sandbox.ledger.balances("acct-hmac")["ETH"].principal == Decimal(2)
     else:
-        (record,) = sandbox.repays("acct-hmac")
+        (record,) = sandbox.ledger.repays("acct-hmac")
         assert (record.asset, record.amount) == ("BTC", Decimal("0.5"))
     no_problems(server_log)
     assert len(sandbox_lines(server_log, "was not delivered")) == 1
@@ -143,8 +145,8 @@ def test_a_client_gone_before_its_body_arrived_gets_nothing_executed(
         time.sleep(0.1)
     wait_until_served(sandbox, time.monotonic() + 0.05)
 
-    assert sandbox.repays("acct-hmac") == []
-    assert sandbox.request_count("POST", REPAY) == 1  # it did arrive, and was counted
+    assert sandbox.ledger.repays("acct-hmac") == []
+    assert sandbox.counters.get("POST", REPAY) == 1  # it did arrive, and was counted
     no_problems(server_log)
     (gone,) = sandbox_lines(server_log, "before its request was read")
     assert gone.levelno == logging.DEBUG

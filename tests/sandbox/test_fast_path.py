@@ -49,7 +49,7 @@ def two_apps(keys, frozen_tran_ids) -> Iterator[tuple[InProcess, InProcess, Sand
     fast = create_app(_config(keys["hmac"]))
     routed_sandbox = Sandbox(_config(keys["hmac"]))
     routed = Starlette(routes=endpoints.routes)
-    routed.state.sandbox = routed_sandbox
+    routed.sandbox = routed_sandbox
     for sandbox in (fast.sandbox, routed_sandbox):
         sandbox.clock.pin(NOW)
     yield InProcess(fast), InProcess(routed), fast.sandbox, routed_sandbox

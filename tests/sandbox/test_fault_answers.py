@@ -21,7 +21,7 @@ BORROW = "/papi/v1/marginLoan"
 
 
 def _liability(sandbox) -> Decimal:
-    return sandbox.balances("acct-hmac")["BTC"].liability
+    return sandbox.ledger.balances("acct-hmac")["BTC"].liability
 
 
 def _read_records(client):
@@ -33,7 +33,7 @@ def test_unknown_before_answers_like_unknown_after_but_executes_nothing(sandbox,
     before = _liability(sandbox)
     assert_error(client.repay(), 503, -1000, UNKNOWN)
     assert _liability(sandbox) == before
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
     assert sandbox.faults.active() == []  # used by the request it struck
     assert client.repay().status_code == 200
 
@@ -45,14 +45,14 @@ def test_unknown_after_with_408_and_1007_executes_once(sandbox, client):
     assert_error(response, 408, -1007, TIMEOUT_1007)
     assert response.headers["x-mbx-used-weight-1m"] == "100"
     assert _liability(sandbox) == before - Decimal("0.01")
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 @pytest.mark.parametrize(("status", "code", "msg"), [(400, -1006, BUS_1006), (400, -1007, None)])
 def test_unknown_before_with_a_400_executes_nothing(sandbox, client, status, code, msg):
     sandbox.faults.inject("unknown_before", status=status, code=code, msg=msg)
     assert_error(client.repay(), status, code, msg or UNKNOWN)
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
 
 
 @pytest.mark.parametrize("kind", ["unknown_before", "unknown_after"])
@@ -81,14 +81,14 @@ def test_a_408_on_the_record_query(sandbox, client, kind, path):
 )
 def test_path_none_strikes_every_public_endpoint(sandbox, client, method, path, params):
     sandbox.faults.inject("unknown_before", path=None, status=408, code=-1007, times=None)
-    before = sandbox.balances("acct-hmac")
+    before = sandbox.ledger.balances("acct-hmac")
     if params is None:
         response = client.http.request(method, path)
     else:
         response = client.send(method, path, query=[*params, ("timestamp", str(now_ms()))])
     assert_error(response, 408, -1007, UNKNOWN)
-    assert sandbox.balances("acct-hmac") == before
-    assert sandbox.repays("acct-hmac") == [] and sandbox.loans("acct-hmac") == []
+    assert sandbox.ledger.balances("acct-hmac") == before
+    assert sandbox.ledger.repays("acct-hmac") == [] and sandbox.ledger.loans("acct-hmac") == []
 
 
 def test_unavailable_and_overloaded_take_a_status(sandbox, client):
@@ -96,7 +96,7 @@ def test_unavailable_and_overloaded_take_a_status(sandbox, client):
     sandbox.faults.inject("overloaded", status=504)
     assert_error(client.repay(), 502, -1000, "Service Unavailable.")
     assert_error(client.repay(), 504, -1008)
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
 
 
 def test_status_and_ms_through_the_admin_api(sandbox, client, http):
@@ -113,7 +113,7 @@ def test_status_and_ms_through_the_admin_api(sandbox, client, http):
         None,
     )
     assert_error(client.repay(), 408, -1007, UNKNOWN)
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 def test_with_faults_armed_other_paths_and_methods_still_go_to_starlette(sandbox, http):

@@ -14,20 +14,20 @@ UNKNOWN = "Unknown error, please check your request or try again later."
 
 
 def _liability(sandbox) -> Decimal:
-    return sandbox.balances("acct-hmac")["BTC"].liability
+    return sandbox.ledger.balances("acct-hmac")["BTC"].liability
 
 
 def test_unavailable_refuses_before_executing(sandbox, client):
     sandbox.faults.inject("unavailable")
     assert_error(client.repay(), 503, -1000, "Service Unavailable.")
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
     assert client.repay().status_code == 200  # times=1: the next one goes through
 
 
 def test_overloaded_refuses_before_executing(sandbox, client):
     sandbox.faults.inject("overloaded")
     assert_error(client.repay(), 503, -1008)
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
 
 
 def test_unknown_after_answers_503_but_the_repay_happened(sandbox, client):
@@ -35,7 +35,7 @@ def test_unknown_after_answers_503_but_the_repay_happened(sandbox, client):
     before = _liability(sandbox)
     assert_error(client.repay(amount="0.01"), 503, -1000, UNKNOWN)
     assert _liability(sandbox) == before - Decimal("0.01")
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert record.amount == Decimal("0.01")
 
 
@@ -45,7 +45,7 @@ def test_drop_after_closes_the_connection_after_the_repay(sandbox, client):
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         client.repay(amount="0.01")
     assert _liability(sandbox) == before - Decimal("0.01")
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
     assert client.repay().status_code == 200  # the client reconnects; the server is fine
 
 
@@ -55,7 +55,7 @@ def test_drop_after_with_a_fresh_connection_per_request(sandbox, client):
         client.http = fresh
         with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
             client.repay()
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 def test_latency_before_delays_the_answer(sandbox, client):
@@ -69,7 +69,7 @@ def test_latency_after_times_out_a_client_whose_repay_happened(sandbox, client):
     sandbox.faults.inject("latency_after", seconds=0.5)
     with pytest.raises(httpx.ReadTimeout):
         client.repay(timeout=0.2)
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 def test_fault_for_n_requests(sandbox, client):
@@ -117,7 +117,7 @@ def test_requests_are_counted_per_endpoint_whatever_their_fate(sandbox, client, 
     client.repay()
     client.repay(amount="bad")
     http.get("/papi/v1/ping")
-    assert sandbox.request_count("POST", REPAY) == 3
+    assert sandbox.counters.get("POST", REPAY) == 3
     assert sandbox.counters.snapshot() == {"POST /papi/v1/repayLoan": 3, "GET /papi/v1/ping": 1}
 
 

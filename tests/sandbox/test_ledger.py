@@ -1,31 +1,32 @@
-"""The ledger interface, run against both implementations: in memory (no --db) and SQLite.
+"""The ledger, in memory (no --db) and written through to a --db file.
 
-They must be interchangeable: the same rules, the same stored amounts (8 places, so even the
-Decimal representations match), the same orders and the same errors.
+Both answer alike: the same rules, the same stored amounts (8 places, so even the Decimal
+representations match), the same orders and the same errors; and a --db file reopened holds
+exactly what the ledger held.
 """
 
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.ledger import (
-    Balance,
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_records import Balance
+from papi_sandbox.ledger_rules import (
     ExceedsLiability,
     InsufficientBalance,
-    Ledger,
     LedgerRejection,
     UnknownAccount,
     UnknownAsset,
-    open_ledger,
+    UnknownRecord,
 )
-from papi_sandbox.ledger_memory import MemoryLedger
-from papi_sandbox.ledger_sqlite import SqliteLedger
 from tests.sandbox.helpers import FROZEN_TRAN_ID as FIRST_TRAN_ID
 
 D = Decimal
@@ -49,11 +50,7 @@ def make_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fact
 
     def build() -> Ledger:
         index = len(opened)
-        ledger = (
-            MemoryLedger()
-            if request.param == "memory"
-            else SqliteLedger(tmp_path / f"ledger{index}.sqlite3")
-        )
+        ledger = Ledger() if request.param == "memory" else Ledger(tmp_path / f"l{index}.sqlite3")
         opened.append(ledger)
         return ledger
 
@@ -68,14 +65,6 @@ def ledger(make_ledger: Factory) -> Ledger:
     led.save_account(spec("bob", BTC=("1", "0.1", "10"), USDT=("100", "0", "50")), True)
     led.save_account(spec("alice", ETH=("0", "0", "5")), True)
     return led
-
-
-def test_open_ledger_picks_memory_without_a_path_and_sqlite_with_one(tmp_path):
-    memory, sqlite = open_ledger(None), open_ledger(tmp_path / "l.sqlite3")
-    assert isinstance(memory, MemoryLedger)
-    assert isinstance(sqlite, SqliteLedger)
-    memory.close()
-    sqlite.close()
 
 
 def test_a_fresh_ledger_is_empty(make_ledger):
@@ -244,17 +233,48 @@ def _random_operations(led: Ledger, seed: int) -> list[str]:
                         for field in rnd.sample(["principal", "interest", "free"], 2)
                     },
                 )
-            elif op < 0.7:
+            elif op < 0.55:
                 result = led.repay(
                     rnd.choice(names),
                     rnd.choice(["BTC", "ETH", "USDT", "XRP"]),
                     D(rnd.choice(amounts)),
                     step,
+                    rnd.choice(["CONFIRMED", "CONFIRMED", "PENDING"]),
                 )
-            elif op < 0.8:
+            elif op < 0.6:
+                amount = rnd.choice([None, *amounts])
+                result = led.repay_debt(
+                    rnd.choice(names),
+                    rnd.choice(["BTC", "ETH", "USDT"]),
+                    None if amount is None else D(amount),
+                    step,
+                )
+            elif op < 0.66:
+                result = led.borrow(
+                    rnd.choice(names), rnd.choice(["BTC", "ETH"]), D(rnd.choice(amounts)), step
+                )
+            elif op < 0.7:
+                result = led.add_interest(
+                    rnd.choice(names), rnd.choice(["BTC", "USDT"]), D(rnd.choice(amounts))
+                )
+            elif op < 0.74:
+                limit = rnd.choice([None, *amounts])
+                led.set_borrow_limit(
+                    rnd.choice(names),
+                    rnd.choice(["BTC", "ETH"]),
+                    None if limit is None else D(limit),
+                )
+                result = None
+            elif op < 0.78:
+                name = rnd.choice(names)
+                records = led.repays(name)
+                tran_id = rnd.choice(records).tran_id if records else 0
+                result = led.set_record_status(name, tran_id, rnd.choice(["FAILED", "CONFIRMED"]))
+            elif op < 0.86:
                 result = led.balances(rnd.choice(names))
             elif op < 0.99:
-                result = led.repays(
+                query = rnd.choice([led.repays, led.loans])
+                result = query(
                     rnd.choice(names),
                     asset=rnd.choice([None, "BTC", "ETH"]),
                     start_ms=rnd.choice([None, 50]),
@@ -264,17 +284,67 @@ def _random_operations(led: Ledger, seed: int) -> list[str]:
                 led.wipe()
                 result = None
             out.append(repr(result))
-        except (LedgerRejection, UnknownAccount, ValueError) as error:
+        except (LedgerRejection, UnknownAccount, UnknownRecord, ValueError) as error:
             out.append(f"{type(error).__name__}: {error}")
     out.append(repr(led.accounts()))
     return out
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_memory_and_sqlite_answer_alike(tmp_path, seed):
-    memory, sqlite = MemoryLedger(), SqliteLedger(tmp_path / "ledger.sqlite3")
+def test_memory_and_a_db_file_answer_alike(tmp_path, seed):
+    memory, kept = Ledger(), Ledger(tmp_path / "ledger.sqlite3")
     try:
-        assert _random_operations(memory, seed) == _random_operations(sqlite, seed)
+        assert _random_operations(memory, seed) == _random_operations(kept, seed)
     finally:
         memory.close()
-        sqlite.close()
+        kept.close()
+
+
+def _held(led: Ledger) -> list[str]:
+    """Everything the ledger holds for the workload's accounts, as text."""
+    held = [repr(led.accounts())]
+    for name in ("a", "b", "c"):
+        try:
+            held += [repr(led.balances(name)), repr(led.borrow_limits(name))]
+        except UnknownAccount:
+            held.append(f"no account {name}")
+        held += [repr(led.repays(name)), repr(led.loans(name))]
+    return held
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_reopened_db_file_holds_what_the_ledger_held(tmp_path, seed):
+    path = tmp_path / "ledger.sqlite3"
+    first = Ledger(path)
+    _random_operations(first, seed)
+    held = _held(first)
+    first.close()
+    second = Ledger(path)
+    try:
+        assert _held(second) == held
+    finally:
+        second.close()
+
+
+def test_a_change_the_file_refuses_changes_nothing(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    led = Ledger(path)
+    led.save_account(spec("bob", BTC=("1", "0", "10")), True)
+    # Another writer takes the tranId the next repay gets: its record cannot be stored.
+    with closing(sqlite3.connect(path)) as other, other:
+        other.execute(
+            "INSERT INTO repays VALUES (?, 'eve', 'BTC', '1', '0', '1', 'CONFIRMED', 0)",
+            (FIRST_TRAN_ID,),
+        )
+    before = led.balances("bob")
+    with pytest.raises(sqlite3.IntegrityError):
+        led.repay("bob", "BTC", D("0.5"), 0)
+    assert led.balances("bob") == before
+    assert led.repays("bob") == []
+    led.close()
+    reopened = Ledger(path)
+    try:
+        assert reopened.balances("bob") == before
+        assert reopened.repays("bob") == []
+    finally:
+        reopened.close()

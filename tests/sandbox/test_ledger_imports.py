@@ -1,4 +1,4 @@
-"""The ledger modules import without a cycle: implementations depend on ledger_base only."""
+"""The ledger's modules import one way, without a cycle: records, rules, store, ledger."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "papi_sandbox"
+LAYERS = ("ledger_records", "ledger_rules", "ledger_store", "ledger")
 
 
 def _imported_modules(name: str) -> set[str]:
@@ -19,20 +20,7 @@ def _imported_modules(name: str) -> set[str]:
     return found
 
 
-def test_implementations_do_not_import_the_facade():
-    for name in ("ledger_base", "ledger_memory", "ledger_sqlite"):
-        assert "papi_sandbox.ledger" not in _imported_modules(name), name
-
-
-def test_the_facade_still_exports_everything():
-    from papi_sandbox import ledger
-
-    for name in (
-        "Ledger",
-        "open_ledger",
-        "RepayRecord",
-        "Balance",
-        "UnknownAccount",
-        "wall_clock_tran_id",
-    ):
-        assert hasattr(ledger, name)
+def test_each_ledger_module_imports_only_the_ones_before_it():
+    for index, name in enumerate(LAYERS):
+        later = {f"papi_sandbox.{module}" for module in LAYERS[index + 1 :]}
+        assert not later & _imported_modules(name), name

@@ -1,5 +1,5 @@
 """The loan lifecycle in the ledger (borrow, loan records, repay-debt, interest, borrow limits),
-run against both implementations: in memory and SQLite, which must answer alike."""
+in memory and written through to a --db file."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from pathlib import Path
 import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed, load_accounts_file
-from papi_sandbox.ledger import (
-    STATUS_CONFIRMED,
-    Balance,
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_records import STATUS_CONFIRMED, Balance, LoanRecord
+from papi_sandbox.ledger_rules import (
     BorrowLimitExceeded,
     ExceedsLiability,
     InsufficientBalance,
-    Ledger,
-    LoanRecord,
     UnknownAccount,
     UnknownAsset,
 )
-from papi_sandbox.ledger_memory import MemoryLedger
-from papi_sandbox.ledger_sqlite import SqliteLedger
 from tests.sandbox.helpers import FROZEN_TRAN_ID as FIRST_TRAN_ID
 
 D = Decimal
@@ -39,9 +35,7 @@ def _frozen(frozen_tran_ids: int) -> None:
 
 @pytest.fixture(params=["memory", "sqlite-file"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    led: Ledger = (
-        MemoryLedger() if request.param == "memory" else SqliteLedger(tmp_path / "l.sqlite3")
-    )
+    led = Ledger() if request.param == "memory" else Ledger(tmp_path / "l.sqlite3")
     led.save_account(
         spec(
             "bob",
@@ -211,13 +205,13 @@ def test_wipe_forgets_loans_and_limits(ledger):
     assert ledger.borrow("bob", "BTC", D(1), 1).tran_id == FIRST_TRAN_ID + 1  # never reissued
 
 
-def test_sqlite_keeps_loans_and_limits_across_reopening(tmp_path):
+def test_a_db_file_keeps_loans_and_limits_across_reopening(tmp_path):
     path = tmp_path / "kept.sqlite3"
-    first = SqliteLedger(path)
+    first = Ledger(path)
     first.save_account(spec("bob", BTC=AssetSeed(borrow_limit=D(2))), True)
     loan = first.borrow("bob", "BTC", D(1), 7)
     first.close()
-    second = SqliteLedger(path)
+    second = Ledger(path)
     assert second.loans("bob") == [loan]
     assert second.borrow_limits("bob") == {"BTC": D(2)}
     assert second.borrow("bob", "BTC", D(1), 8).tran_id == loan.tran_id + 1

@@ -146,7 +146,7 @@ def test_borrow_over_the_limit_is_3006_and_changes_nothing(sandbox, client, http
         -3006,
         "Your borrow amount has exceed maximum borrow amount.",
     )
-    assert sandbox.loans("acct-hmac") == []
+    assert sandbox.ledger.loans("acct-hmac") == []
     assert borrow(client, "BTC", "1.9").status_code == 200  # debt 1 + 0.1 + 1.9 = 3
     assert_error(borrow(client, "BTC", "0.00000001"), 400, -3006)
     listed = http.get("/sandbox-admin/accounts/acct-hmac/borrow-limits").json()
@@ -160,14 +160,14 @@ def test_borrow_over_the_limit_is_3006_and_changes_nothing(sandbox, client, http
 )
 def test_borrow_amount_rules_are_the_repays(sandbox, client, amount, code):
     assert_error(borrow(client, "BTC", amount), 400, code)
-    assert sandbox.loans("acct-hmac") == []
+    assert sandbox.ledger.loans("acct-hmac") == []
 
 
 def test_borrow_of_a_new_asset_and_in_a_form_body(sandbox, client):
     body = [("asset", "SOL"), ("amount", "4"), ("timestamp", str(now_ms()))]
     response = client.send("POST", BORROW, body=body)
     assert response.status_code == 200, response.text
-    assert sandbox.balances("acct-hmac")["SOL"].free == 4
+    assert sandbox.ledger.balances("acct-hmac")["SOL"].free == 4
 
 
 def test_repay_debt_without_amount_repays_all(sandbox, client):
@@ -185,7 +185,7 @@ def test_repay_debt_without_amount_repays_all(sandbox, client):
     row = balance(client, asset="BTC").json()
     assert (row["crossMarginBorrowed"], row["crossMarginInterest"]) == (ZERO, ZERO)
     assert row["crossMarginFree"] == "8.90000000"
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert (record.amount, record.interest, record.timestamp) == (
         Decimal("1.1"),
         Decimal("0.1"),
@@ -202,7 +202,7 @@ def test_repay_debt_with_amount_and_repay_assets(sandbox, client):
     assert response.status_code == 200, response.text
     assert response.json()["specifyRepayAssets"] == ["USDT", "BNB"]
     assert response.json()["amount"] == "0.50000000"
-    assert sandbox.balances("acct-hmac")["BTC"].liability == Decimal("0.6")
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].liability == Decimal("0.6")
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ def test_repay_debt_with_amount_and_repay_assets(sandbox, client):
 )
 def test_repay_debt_refusals(sandbox, client, asset, params, code):
     assert_error(repay_debt(client, asset, **params), 400, code)
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
 
 
 def test_admin_interest_shows_in_balance_and_is_repaid_first(sandbox, client, http):
@@ -255,7 +255,7 @@ def test_admin_interest_checks_its_input(sandbox, http, body, status):
     response = http.post("/sandbox-admin/interest", json=body)
     assert response.status_code == status, response.text
     assert "error" in response.json()
-    assert sandbox.balances("acct-hmac")["BTC"].interest == Decimal("0.1")
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].interest == Decimal("0.1")
 
 
 @pytest.mark.parametrize(
@@ -305,7 +305,7 @@ def test_new_endpoints_are_signed(sandbox, client, path):
     assert_error(client.send(method, path, query=params, sign_in="none"), 400, -1102)
     stale = [(k, str(now_ms() - 10_000) if k == "timestamp" else v) for k, v in params]
     assert_error(client.send(method, path, query=stale), 400, -1021)
-    assert sandbox.loans("acct-hmac") == [] and sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.loans("acct-hmac") == [] and sandbox.ledger.repays("acct-hmac") == []
 
 
 def test_records_path_still_serves_repays_only(sandbox, client):
@@ -324,10 +324,10 @@ def test_records_path_still_serves_repays_only(sandbox, client):
 def test_faults_apply_to_the_new_paths(sandbox, client):
     sandbox.faults.inject("unavailable", path=BORROW)
     assert_error(borrow(client), 503, -1000, "Service Unavailable.")
-    assert sandbox.loans("acct-hmac") == []
+    assert sandbox.ledger.loans("acct-hmac") == []
     sandbox.faults.inject("unknown_after", path=REPAY_DEBT)
     assert_error(repay_debt(client, "BTC"), 503, -1000)
-    assert sandbox.balances("acct-hmac")["BTC"].liability == 0  # it ran all the same
+    assert sandbox.ledger.balances("acct-hmac")["BTC"].liability == 0  # it ran all the same
     sandbox.faults.inject("drop_after", path=LOANS)
     with pytest.raises(httpx.RemoteProtocolError):
         loans(client, asset="BTC", txId=1)
@@ -349,6 +349,6 @@ def test_repay_debt_weighs_3000_of_the_6000_a_minute(keys):
         assert repay_debt(client, "USDT", amount="1").headers[WEIGHT] == "6000"
         limited = repay_debt(client, "USDT", amount="1")
         assert_error(limited, 429, -1003)
-        assert len(handle.repays("acct-hmac")) == 2
+        assert len(handle.ledger.repays("acct-hmac")) == 2
         assert_error(borrow(client, "USDT", "1"), 429, -1003)
-        assert handle.loans("acct-hmac") == []
+        assert handle.ledger.loans("acct-hmac") == []

@@ -7,7 +7,7 @@ from decimal import Decimal
 import httpx
 
 from papi_sandbox.accounts import AssetSeed
-from papi_sandbox.ledger import Balance
+from papi_sandbox.ledger_records import Balance
 from papi_sandbox.testing import make_account, running_sandbox
 from tests.sandbox.helpers import UNLIMITED, standard_accounts
 
@@ -21,17 +21,17 @@ def test_restart_keeps_ledger_records_and_tran_ids(tmp_path, keys, make_client):
             client.repay("BTC", "0.15").json()["tranId"],
             client.repay("BTC", "0.05").json()["tranId"],
         ]
-        balances = first.balances("acct-hmac")
-        records = first.repays("acct-hmac")
+        balances = first.ledger.balances("acct-hmac")
+        records = first.ledger.repays("acct-hmac")
     assert ids[1] == ids[0] + 1
 
     with running_sandbox(**config) as second:
         # The seeds in the accounts list do not overwrite what the ledger learned.
-        assert second.balances("acct-hmac") == balances
-        assert second.balances("acct-hmac")["BTC"] == Balance(
+        assert second.ledger.balances("acct-hmac") == balances
+        assert second.ledger.balances("acct-hmac")["BTC"] == Balance(
             Decimal("0.9"), Decimal("0"), Decimal("9.8")
         )
-        assert second.repays("acct-hmac") == records
+        assert second.ledger.repays("acct-hmac") == records
         client = make_client(second, "hmac")
         assert client.repay("BTC", "0.01").json()["tranId"] > ids[1]
         listed = client.records(asset="BTC", txId=ids[0]).json()
@@ -51,7 +51,7 @@ def test_new_seed_assets_are_added_on_restart(tmp_path, keys):
         },
     )
     with running_sandbox(accounts=(grown,), db_path=db) as second:
-        balances = second.balances("acct")
+        balances = second.ledger.balances("acct")
         assert balances["BTC"].principal == Decimal("0.5")
         assert balances["ETH"].principal == Decimal("2")
 
@@ -73,6 +73,6 @@ def test_accounts_created_through_admin_survive_a_restart(tmp_path):
         )
         assert created.status_code == 200, created.text
     with running_sandbox(db_path=db) as second:
-        (account,) = second.sandbox.accounts()
+        (account,) = second.accounts()
         assert (account.name, account.api_key, account.key_type) == ("late", key.api_key, "ed25519")
-        assert second.balances("late")["BNB"].principal == Decimal(1)
+        assert second.ledger.balances("late")["BNB"].principal == Decimal(1)

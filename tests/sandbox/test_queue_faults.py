@@ -13,7 +13,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from papi_sandbox.testing import SandboxHandle
+from papi_sandbox.testing import ServedSandbox
 from tests.sandbox.helpers import SignedClient, assert_error
 
 NOW = 1_700_000_000_000
@@ -21,7 +21,7 @@ OUTSIDE = "Timestamp for this request is outside of the recvWindow."
 
 
 @pytest.fixture
-def pinned(sandbox: SandboxHandle) -> SandboxHandle:
+def pinned(sandbox: ServedSandbox) -> ServedSandbox:
     sandbox.clock.pin(NOW)
     return sandbox
 
@@ -30,7 +30,7 @@ Background = Callable[..., "Future[httpx.Response]"]
 
 
 @pytest.fixture
-def background(sandbox: SandboxHandle, client: SignedClient) -> Iterator[Background]:
+def background(sandbox: ServedSandbox, client: SignedClient) -> Iterator[Background]:
     """Send a repay from another thread (on its own connection): a held request answers only
     once released, so the test thread must be free to release it."""
     pool = ThreadPoolExecutor(max_workers=8)
@@ -48,7 +48,7 @@ def background(sandbox: SandboxHandle, client: SignedClient) -> Iterator[Backgro
         http.close()
 
 
-def wait_held(sandbox: SandboxHandle, count: int) -> None:
+def wait_held(sandbox: ServedSandbox, count: int) -> None:
     deadline = time.monotonic() + 5
     while len(sandbox.held) != count:
         assert time.monotonic() < deadline, f"{len(sandbox.held)} held, not {count}"
@@ -60,10 +60,10 @@ def test_a_clock_shift_releases_a_queued_repay_before_it_returns(pinned, backgro
     answer = background(timestamp=NOW, recv_window=5_000)
     wait_held(pinned, 1)
     pinned.clock.shift(2_999)
-    assert pinned.repays("acct-hmac") == []
+    assert pinned.ledger.repays("acct-hmac") == []
     assert not answer.done()
     pinned.clock.shift(1)
-    (record,) = pinned.repays("acct-hmac")  # executed inside shift(), no waiting
+    (record,) = pinned.ledger.repays("acct-hmac")  # executed inside shift(), no waiting
     assert record.timestamp == NOW + 3_000
     assert len(pinned.held) == 0
     response = answer.result(timeout=5)
@@ -78,19 +78,19 @@ def test_a_big_jump_executes_as_of_the_release_instant_not_the_new_now(pinned, b
     wait_held(pinned, 1)
     pinned.clock.shift(50_000)  # far past the window: checked as of NOW + 1000, it passes
     assert answer.result(timeout=5).status_code == 200
-    (record,) = pinned.repays("acct-hmac")
+    (record,) = pinned.ledger.repays("acct-hmac")
     assert record.timestamp == NOW + 1_000 - 200
 
 
 def test_a_queue_past_the_window_is_refused_1021_with_nothing_executed(pinned, background):
-    before = pinned.balances("acct-hmac")
+    before = pinned.ledger.balances("acct-hmac")
     pinned.faults.inject("queue", ms=5_001)
     answer = background(timestamp=NOW)  # default recvWindow 5000
     wait_held(pinned, 1)
     pinned.clock.shift(6_000)
     assert_error(answer.result(timeout=5), 400, -1021, OUTSIDE)
-    assert pinned.repays("acct-hmac") == []
-    assert pinned.balances("acct-hmac") == before
+    assert pinned.ledger.repays("acct-hmac") == []
+    assert pinned.ledger.balances("acct-hmac") == before
 
 
 @pytest.mark.parametrize(("recv_window", "ms"), [(5_000, 0), (3_000, 250), (60_000, 59_000)])
@@ -103,7 +103,7 @@ def test_queue_deadline_executes_at_timestamp_plus_window_minus_ms(
     wait_held(pinned, 1)
     pinned.clock.shift(120_000)
     assert answer.result(timeout=5).status_code == 200
-    (record,) = pinned.repays("acct-hmac")
+    (record,) = pinned.ledger.repays("acct-hmac")
     assert record.timestamp == timestamp + recv_window - ms
 
 
@@ -111,7 +111,7 @@ def test_queue_deadline_never_goes_back_before_arrival(pinned, background):
     pinned.faults.inject("queue_deadline", ms=4_000)
     answer = background(timestamp=NOW - 3_000)  # deadline NOW - 2000: already past
     assert answer.result(timeout=5).status_code == 200
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW
 
 
 def test_a_queued_request_is_released_by_real_time_too(sandbox, background):
@@ -120,7 +120,7 @@ def test_a_queued_request_is_released_by_real_time_too(sandbox, background):
     response = background(amount="0.01").result(timeout=5)
     assert response.status_code == 200
     assert 0.14 < time.monotonic() - sent < 2
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert record.tran_id == response.json()["tranId"]
 
 
@@ -129,9 +129,9 @@ def test_the_admin_clock_releases_held_requests_before_it_answers(pinned, backgr
     answers = [background(timestamp=NOW, recv_window=60_000) for _ in range(3)]
     wait_held(pinned, 3)
     assert http.post("/sandbox-admin/clock", json={"shift_ms": 10_000}).status_code == 200
-    assert len(pinned.repays("acct-hmac")) == 3
+    assert len(pinned.ledger.repays("acct-hmac")) == 3
     assert sorted(a.result(timeout=5).json()["tranId"] for a in answers) == sorted(
-        r.tran_id for r in pinned.repays("acct-hmac")
+        r.tran_id for r in pinned.ledger.repays("acct-hmac")
     )
 
 
@@ -144,9 +144,9 @@ def test_released_by_shifts_and_real_time_at_once_each_executes_once(sandbox, ba
     responses = [answer.result(timeout=5) for answer in answers]
     assert [r.status_code for r in responses] == [200] * 12
     ids = sorted(r.json()["tranId"] for r in responses)
-    assert ids == sorted(r.tran_id for r in sandbox.repays("acct-hmac"))
+    assert ids == sorted(r.tran_id for r in sandbox.ledger.repays("acct-hmac"))
     assert len(set(ids)) == 12
-    liability = sandbox.balances("acct-hmac")["BTC"].liability
+    liability = sandbox.ledger.balances("acct-hmac")["BTC"].liability
     assert liability == Decimal("1.1") - 12 * Decimal("0.001")
 
 
@@ -156,7 +156,7 @@ def test_a_queued_repay_whose_client_left_still_executes(pinned, client):
         client.repay(timestamp=NOW, timeout=0.2)
     wait_held(pinned, 1)
     pinned.clock.shift(2_000)
-    assert len(pinned.repays("acct-hmac")) == 1
+    assert len(pinned.ledger.repays("acct-hmac")) == 1
 
 
 def test_after_faults_apply_to_a_released_request(pinned, background):
@@ -166,7 +166,7 @@ def test_after_faults_apply_to_a_released_request(pinned, background):
     wait_held(pinned, 1)
     pinned.clock.shift(500)
     assert_error(answer.result(timeout=5), 408, -1007)
-    assert len(pinned.repays("acct-hmac")) == 1
+    assert len(pinned.ledger.repays("acct-hmac")) == 1
 
 
 def test_reset_answers_held_requests_1021_without_executing(pinned, background):
@@ -176,7 +176,7 @@ def test_reset_answers_held_requests_1021_without_executing(pinned, background):
     pinned.reset()
     for answer in answers:
         assert_error(answer.result(timeout=5), 400, -1021, OUTSIDE)
-    assert pinned.repays("acct-hmac") == []
+    assert pinned.ledger.repays("acct-hmac") == []
     assert len(pinned.held) == 0
 
 
@@ -200,7 +200,7 @@ def test_queue_faults_over_the_admin_api(pinned, background, http):
     wait_held(pinned, 1)
     http.post("/sandbox-admin/clock", json={"pin_ms": NOW + 990})
     assert answer.result(timeout=5).status_code == 200
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW + 990
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW + 990
 
 
 @pytest.mark.parametrize(

@@ -63,8 +63,8 @@ def test_rate_limited_repay_does_not_execute(keys, make_client):
         client = make_client(handle, "hmac")
         assert client.repay().status_code == 200
         assert_error(client.repay(), 429, -1003)
-        assert len(handle.repays("acct-hmac")) == 1
-        assert handle.request_count("POST", REPAY) == 2
+        assert len(handle.ledger.repays("acct-hmac")) == 1
+        assert handle.counters.get("POST", REPAY) == 2
 
 
 def test_default_limit_allows_60_repays_a_minute(keys, make_client):

@@ -43,12 +43,12 @@ def _loan_records(client, sandbox, **params: str | int) -> dict:
 def test_stamp_shift_moves_the_record_timestamp(pinned, client, shift):
     pinned.faults.inject("stamp_shift", ms=shift)
     tran_id = client.repay(timestamp=NOW).json()["tranId"]
-    (record,) = pinned.repays("acct-hmac")
+    (record,) = pinned.ledger.repays("acct-hmac")
     assert (record.tran_id, record.timestamp) == (tran_id, NOW + shift)
     (row,) = _repay_records(client, pinned, txId=tran_id)["rows"]
     assert row["timestamp"] == NOW + shift
     assert client.repay(timestamp=NOW).status_code == 200  # times=1: the next is stamped NOW
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW
 
 
 def test_stamp_shift_is_used_only_by_a_request_that_succeeds(pinned, client):
@@ -56,7 +56,7 @@ def test_stamp_shift_is_used_only_by_a_request_that_succeeds(pinned, client):
     assert_error(client.repay("XRP", "1", timestamp=NOW), 400, -3027)
     assert [f.kind for f in pinned.faults.active()] == ["stamp_shift"]
     client.repay(timestamp=NOW)
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW - 500
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW - 500
     assert pinned.faults.active() == []
 
 
@@ -64,22 +64,22 @@ def test_stamp_shift_on_a_borrow_and_a_repay_debt(pinned, client):
     pinned.faults.inject("stamp_shift", ms=-700, path=BORROW)
     pinned.faults.inject("stamp_shift", ms=300, path=REPAY_DEBT)
     borrowed = _signed(client, pinned, "POST", BORROW, asset="BTC", amount="1")
-    (loan,) = pinned.loans("acct-hmac")
+    (loan,) = pinned.ledger.loans("acct-hmac")
     assert (loan.tran_id, loan.timestamp) == (borrowed.json()["tranId"], NOW - 700)
     assert _loan_records(client, pinned, startTime=NOW - 1000)["rows"][0]["timestamp"] == NOW - 700
     answer = _signed(client, pinned, "POST", REPAY_DEBT, asset="BTC", amount="0.5").json()
     assert answer["updateTime"] == NOW + 300
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW + 300
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW + 300
 
 
 def test_record_lag_hides_the_record_from_both_query_forms_and_total(pinned, client, http):
-    before = pinned.balances("acct-hmac")["BTC"].liability
+    before = pinned.ledger.balances("acct-hmac")["BTC"].liability
     pinned.faults.inject("record_lag", ms=3_000)
     tran_id = client.repay("BTC", "0.01", timestamp=NOW).json()["tranId"]
 
     # It exists: balances moved, the ledger and the admin API list it.
-    assert pinned.balances("acct-hmac")["BTC"].liability == before - Decimal("0.01")
-    assert [r.tran_id for r in pinned.repays("acct-hmac")] == [tran_id]
+    assert pinned.ledger.balances("acct-hmac")["BTC"].liability == before - Decimal("0.01")
+    assert [r.tran_id for r in pinned.ledger.repays("acct-hmac")] == [tran_id]
     admin_rows = http.get("/sandbox-admin/accounts/acct-hmac/repays").json()["repays"]
     assert [row["tranId"] for row in admin_rows] == [tran_id]
 
@@ -110,7 +110,7 @@ def test_record_lag_hides_only_its_own_record_and_counts_from_the_stamp(pinned, 
 def test_record_lag_on_a_loan_record(pinned, client):
     pinned.faults.inject("record_lag", ms=10_000, path=BORROW)
     tran_id = _signed(client, pinned, "POST", BORROW, asset="BTC", amount="1").json()["tranId"]
-    assert pinned.balances("acct-hmac")["BTC"].principal == Decimal(2)
+    assert pinned.ledger.balances("acct-hmac")["BTC"].principal == Decimal(2)
     assert _loan_records(client, pinned, txId=tran_id) == {"rows": [], "total": 0}
     assert _loan_records(client, pinned, startTime=NOW - 1000)["total"] == 0
     pinned.clock.shift(10_000)
@@ -136,7 +136,7 @@ def test_record_faults_over_the_admin_api(pinned, client, http):
     shown = http.get("/sandbox-admin/faults").json()["faults"]
     assert [(f["kind"], f["ms"]) for f in shown] == [("stamp_shift", -250), ("record_lag", 100)]
     client.repay(timestamp=NOW)
-    assert pinned.repays("acct-hmac")[0].timestamp == NOW - 250
+    assert pinned.ledger.repays("acct-hmac")[0].timestamp == NOW - 250
     pinned.clock.pin(NOW - 250 + 99)
     assert _repay_records(client, pinned, startTime=NOW - 1000)["total"] == 0
     pinned.clock.pin(NOW - 250 + 100)

@@ -9,24 +9,21 @@ from pathlib import Path
 import pytest
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.ledger import (
+from papi_sandbox.ledger import Ledger
+from papi_sandbox.ledger_records import (
     RECORD_STATUSES,
     STATUS_CONFIRMED,
     STATUS_FAILED,
     STATUS_PENDING,
-    Ledger,
-    UnknownAccount,
-    UnknownRecord,
 )
-from papi_sandbox.ledger_memory import MemoryLedger
-from papi_sandbox.ledger_sqlite import SqliteLedger
+from papi_sandbox.ledger_rules import UnknownAccount, UnknownRecord
 
 STATUS = "/sandbox-admin/records/status"
 
 
 @pytest.fixture(params=["memory", "sqlite"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    led: Ledger = MemoryLedger() if request.param == "memory" else SqliteLedger(tmp_path / "l.db")
+    led = Ledger() if request.param == "memory" else Ledger(tmp_path / "l.db")
     seed = {"BTC": AssetSeed(Decimal(1), Decimal(0), Decimal(5))}
     led.save_account(AccountSpec("bob", "bob-key", "hmac", "s", seed), True)
     led.save_account(AccountSpec("eve", "eve-key", "hmac", "s", seed), True)
@@ -84,7 +81,7 @@ def test_admin_endpoint_and_handle(sandbox, http, client):
     assert response.json()["txId"] == tran_id
     (row,) = client.records(asset="BTC", txId=tran_id).json()["rows"]
     assert row["status"] == "PENDING"
-    assert sandbox.set_record_status("acct-hmac", tran_id, "FAILED").status == "FAILED"
+    assert sandbox.ledger.set_record_status("acct-hmac", tran_id, "FAILED").status == "FAILED"
     (row,) = client.records(asset="BTC", txId=tran_id).json()["rows"]
     assert row["status"] == "FAILED"
 
@@ -112,7 +109,7 @@ def test_admin_endpoint_refusals(sandbox, http, client, body, status):
     response = http.post(STATUS, json=body)
     assert response.status_code == status, response.text
     assert "error" in response.json()
-    assert sandbox.repays("acct-hmac")[0].status == "CONFIRMED"
+    assert sandbox.ledger.repays("acct-hmac")[0].status == "CONFIRMED"
 
 
 def test_pending_record_fault_marks_the_next_successful_repay(sandbox, http, client):
@@ -126,7 +123,7 @@ def test_pending_record_fault_marks_the_next_successful_repay(sandbox, http, cli
     (row,) = client.records(asset="BTC", txId=tran_id).json()["rows"]
     assert row["status"] == "PENDING"
     assert client.repay("BTC", "0.01").status_code == 200  # times=1: the next one is normal
-    assert [r.status for r in sandbox.repays("acct-hmac")] == ["CONFIRMED", "PENDING"]
+    assert [r.status for r in sandbox.ledger.repays("acct-hmac")] == ["CONFIRMED", "PENDING"]
 
 
 def test_pending_record_fault_over_the_admin_api(sandbox, http, client):
@@ -134,4 +131,8 @@ def test_pending_record_fault_over_the_admin_api(sandbox, http, client):
     assert armed.status_code == 200, armed.text
     for _ in range(3):
         assert client.repay().status_code == 200
-    assert [r.status for r in sandbox.repays("acct-hmac")] == ["CONFIRMED", "PENDING", "PENDING"]
+    assert [r.status for r in sandbox.ledger.repays("acct-hmac")] == [
+        "CONFIRMED",
+        "PENDING",
+        "PENDING",
+    ]

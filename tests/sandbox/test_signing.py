@@ -17,7 +17,7 @@ INVALID_SIGNATURE = "Signature for this request is not valid."
 
 
 def _btc_principal_and_interest(sandbox, key_type: str) -> Decimal:
-    btc = sandbox.balances(f"acct-{key_type}")["BTC"]
+    btc = sandbox.ledger.balances(f"acct-{key_type}")["BTC"]
     return btc.principal + btc.interest
 
 
@@ -40,7 +40,7 @@ def test_tampered_payload_is_rejected_with_1022(sandbox, clients, key_type):
     tampered = query.replace("0.01", "0.02")
     response = client.send("POST", REPAY, query=tampered, signature=signature)
     assert_error(response, 400, -1022, INVALID_SIGNATURE)
-    assert sandbox.repays(f"acct-{key_type}") == []
+    assert sandbox.ledger.repays(f"acct-{key_type}") == []
 
 
 @pytest.mark.parametrize("key_type", KEY_TYPES)
@@ -104,7 +104,7 @@ def test_signature_in_query_covers_params_in_body(sandbox, client):
     body = urlencode([("asset", "BTC"), ("amount", "0.01"), ("timestamp", str(now_ms()))])
     response = client.send("POST", REPAY, body=body, sign_in="query")
     assert response.status_code == 200, response.text
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1
 
 
 def test_signature_alone_in_body_covers_params_in_query(sandbox, client):
@@ -118,7 +118,7 @@ def test_query_value_wins_over_body_value(sandbox, client):
     body = [("amount", "0.02"), ("timestamp", str(now_ms()))]
     response = client.send("POST", REPAY, query=query, body=body)
     assert response.status_code == 200, response.text
-    (record,) = sandbox.repays("acct-hmac")
+    (record,) = sandbox.ledger.repays("acct-hmac")
     assert record.amount == Decimal("0.01")
 
 
@@ -209,4 +209,4 @@ def test_a_body_sent_in_chunks_is_read_whole(sandbox, client):
         },
     )
     assert response.status_code == 200, response.text
-    assert len(sandbox.repays("acct-hmac")) == 1
+    assert len(sandbox.ledger.repays("acct-hmac")) == 1

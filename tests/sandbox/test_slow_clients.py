@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from papi_sandbox.deadlines import HTTPTOOLS_AVAILABLE
-from papi_sandbox.testing import SandboxHandle, running_sandbox
+from papi_sandbox.testing import ServedSandbox, running_sandbox
 from tests.sandbox.helpers import UNLIMITED
 
 HEADER_TIMEOUT = 0.3
@@ -32,7 +32,7 @@ EXPECTED_PROTOCOL = {"h11": "DeadlineH11Protocol", "httptools": "DeadlineHttpToo
         ),
     ],
 )
-def strict(request: pytest.FixtureRequest) -> Iterator[SandboxHandle]:
+def strict(request: pytest.FixtureRequest) -> Iterator[ServedSandbox]:
     with running_sandbox(
         weight_limit=UNLIMITED,
         header_timeout=HEADER_TIMEOUT,
@@ -44,7 +44,7 @@ def strict(request: pytest.FixtureRequest) -> Iterator[SandboxHandle]:
         yield handle
 
 
-def _connect(handle: SandboxHandle) -> socket.socket:
+def _connect(handle: ServedSandbox) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", handle.port), timeout=PATIENCE)
     sock.settimeout(PATIENCE)
     return sock

@@ -55,12 +55,12 @@ def test_official_sdk_repays_and_reads_the_record(sandbox, keys, key_type):
     tran_id = response.data().tran_id
     assert response.status == 200
     assert response.rate_limits  # parsed from X-MBX-USED-WEIGHT-1M
-    (record,) = sandbox.repays(f"acct-{key_type}")
+    (record,) = sandbox.ledger.repays(f"acct-{key_type}")
     assert (record.tran_id, record.amount) == (tran_id, Decimal("0.01"))
 
     listed = api.query_margin_repay_record(asset="BTC", tx_id=tran_id).data()
     assert listed.total == 1
-    assert sandbox.request_count("GET", "/papi/v1/margin/repayLoan") == 1
+    assert sandbox.counters.get("GET", "/papi/v1/margin/repayLoan") == 1
 
 
 def test_official_sdk_float_amount_goes_out_in_exponent_form_and_is_refused(sandbox, keys):
@@ -68,7 +68,7 @@ def test_official_sdk_float_amount_goes_out_in_exponent_form_and_is_refused(sand
     with pytest.raises(BadRequestError) as caught:
         api.margin_account_repay(asset="BTC", amount=0.00001)
     assert caught.value.status_code == -1100  # the SDK puts Binance's code here
-    assert sandbox.repays("acct-hmac") == []
+    assert sandbox.ledger.repays("acct-hmac") == []
 
 
 def test_official_sdk_sees_business_errors(sandbox, keys):
@@ -82,7 +82,7 @@ def test_official_sdk_sees_business_errors(sandbox, keys):
 def test_python_binance_repays_with_a_form_body(sandbox, keys, key_type):
     client = _python_binance(sandbox.base_url, keys[key_type])
     result = client.papi_repay_loan(asset="BTC", amount="0.01")
-    (record,) = sandbox.repays(f"acct-{key_type}")
+    (record,) = sandbox.ledger.repays(f"acct-{key_type}")
     assert result == {"tranId": record.tran_id}
     sent = client.response.request
     assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
@@ -111,7 +111,7 @@ def test_official_sdk_runs_the_loan_lifecycle(sandbox, keys, key_type):
     borrowed = api.margin_account_borrow(asset="ETH", amount=2.5)
     assert borrowed.status == 200
     tran_id = borrowed.data().tran_id
-    (loan,) = sandbox.loans(account)
+    (loan,) = sandbox.ledger.loans(account)
     assert (loan.tran_id, loan.principal) == (tran_id, Decimal("2.5"))
 
     record = api.query_margin_loan_record(asset="ETH", tx_id=tran_id).data()
@@ -129,22 +129,22 @@ def test_official_sdk_runs_the_loan_lifecycle(sandbox, keys, key_type):
     repaid = api.margin_account_repay_debt(asset="ETH", specify_repay_assets="USDT").data()
     assert (repaid.amount, repaid.asset, repaid.success) == ("2.50000000", "ETH", True)
     assert repaid.specify_repay_assets == ["USDT"]
-    assert sandbox.balances(account)["ETH"].liability == 0
-    (repay,) = sandbox.repays(account)
+    assert sandbox.ledger.balances(account)["ETH"].liability == 0
+    (repay,) = sandbox.ledger.repays(account)
     assert repay.tran_id == tran_id + 1
 
     partial = api.margin_account_repay_debt(asset="BTC", amount="0.5").data()
     assert partial.amount == "0.50000000"
-    assert sandbox.balances(account)["BTC"].liability == Decimal("0.6")
+    assert sandbox.ledger.balances(account)["BTC"].liability == Decimal("0.6")
 
 
 def test_official_sdk_sees_the_borrow_limit(sandbox, keys):
     api = _official_sdk(sandbox.base_url, keys["hmac"])
-    sandbox.set_borrow_limit("acct-hmac", "BTC", "2")
+    sandbox.ledger.set_borrow_limit("acct-hmac", "BTC", Decimal(2))
     with pytest.raises(BadRequestError) as caught:
         api.margin_account_borrow(asset="BTC", amount=1)
     assert caught.value.status_code == -3006
-    assert sandbox.loans("acct-hmac") == []
+    assert sandbox.ledger.loans("acct-hmac") == []
     with pytest.raises(BadRequestError) as caught:
         api.margin_account_repay_debt(asset="XRP")
     assert caught.value.status_code == -3027

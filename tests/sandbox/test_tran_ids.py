@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 
 from papi_sandbox.accounts import AccountSpec, AssetSeed
-from papi_sandbox.ledger import TRAN_IDS_PER_MS, MemoryLedger, SqliteLedger, wall_clock_tran_id
+from papi_sandbox.ledger import TRAN_IDS_PER_MS, Ledger, wall_clock_tran_id
 from papi_sandbox.testing import running_sandbox
 from tests.sandbox.helpers import UNLIMITED, standard_accounts
 
@@ -25,7 +25,7 @@ def _wall_ms() -> int:
 
 def test_the_first_tran_id_is_the_wall_clock_times_1000():
     before = _wall_ms() * TRAN_IDS_PER_MS
-    ledger = MemoryLedger()
+    ledger = Ledger()
     ledger.save_account(_bob(), True)
     first = ledger.repay("bob", "BTC", D("0.1"), 1).tran_id
     assert before <= first <= _wall_ms() * TRAN_IDS_PER_MS
@@ -33,7 +33,7 @@ def test_the_first_tran_id_is_the_wall_clock_times_1000():
 
 
 def test_a_wipe_never_goes_below_an_id_already_issued(frozen_tran_ids):
-    ledger = MemoryLedger()
+    ledger = Ledger()
     ledger.save_account(_bob(), True)
     issued = [ledger.repay("bob", "BTC", D("0.1"), 1).tran_id for _ in range(3)]
     ledger.wipe()
@@ -43,7 +43,7 @@ def test_a_wipe_never_goes_below_an_id_already_issued(frozen_tran_ids):
 
 def test_a_db_file_reopened_goes_on_above_its_stored_ids(tmp_path, frozen_tran_ids):
     path = tmp_path / "ids.sqlite3"
-    ledger = SqliteLedger(path)
+    ledger = Ledger(path)
     ledger.save_account(_bob(), True)
     repay = ledger.repay("bob", "BTC", D("0.1"), 1)
     loan = ledger.borrow("bob", "BTC", D("1"), 2)
@@ -52,7 +52,7 @@ def test_a_db_file_reopened_goes_on_above_its_stored_ids(tmp_path, frozen_tran_i
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE sequences SET next_value = 5 WHERE name = 'tran_id'")
     conn.close()
-    reopened = SqliteLedger(path)
+    reopened = Ledger(path)
     try:
         assert [repay.tran_id, loan.tran_id] == [frozen_tran_ids, frozen_tran_ids + 1]
         assert reopened.repay("bob", "BTC", D("0.1"), 3).tran_id == loan.tran_id + 1
@@ -89,5 +89,5 @@ def test_a_db_restart_keeps_increasing(tmp_path, keys, make_client):
         with running_sandbox(**config) as sandbox:
             client = make_client(sandbox, "hmac")
             issued += [client.repay("BTC", "0.01").json()["tranId"] for _ in range(2)]
-            assert sandbox.repays("acct-hmac")[0].tran_id == issued[-1]
+            assert sandbox.ledger.repays("acct-hmac")[0].tran_id == issued[-1]
     assert issued == sorted(set(issued))

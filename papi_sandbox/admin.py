@@ -23,6 +23,7 @@ from papi_sandbox.admin_guard import refusal
 from papi_sandbox.errors import ASSET_RANGE
 from papi_sandbox.ledger_records import RECORD_STATUSES, format8
 from papi_sandbox.ledger_rules import UnknownAccount, UnknownRecord
+from papi_sandbox.params import INT64_MAX
 from papi_sandbox.paths import ADMIN_PREFIX, REPAY_PATH
 from papi_sandbox.sandbox import Account, Sandbox
 from papi_sandbox.signed_request import MAX_BODY_BYTES, BodyTooLarge, receive_body
@@ -31,7 +32,6 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 # About year 2286 in ms: far beyond any test, far below what a client's int64 can hold.
 MAX_CLOCK_MS = 10**13
-MAX_TRAN_ID = 2**63 - 1
 FAULT_FIELDS = frozenset({"kind", "times", "path", "seconds", "code", "msg", "status", "ms"})
 
 
@@ -239,7 +239,7 @@ async def record_status(request: Request) -> Response:
     account = _text(body, "account")
     if "tranId" not in body:
         raise AdminError("tranId is missing")
-    tran_id = _whole(body, "tranId", 0, MAX_TRAN_ID)
+    tran_id = _whole(body, "tranId", 0, INT64_MAX)  # a tranId is a Binance LONG
     status = _text(body, "status")
     if status not in RECORD_STATUSES:
         raise AdminError(f"status must be one of {RECORD_STATUSES}, not {status!r}")

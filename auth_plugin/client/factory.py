@@ -84,7 +84,7 @@ def without_proxy_for_loopback(url: str, httpx_args: Mapping[str, Any]) -> dict[
     in clear over plain http, and a local server is never behind one."""
     args = dict(httpx_args)
     host = httpx.URL(url).host
-    if _is_loopback(host):
+    if is_loopback_host(host):
         pattern = f"all://[{host}]" if ":" in host else f"all://{host}"
         args["mounts"] = {**args.get("mounts", {}), pattern: None}
     return args
@@ -109,14 +109,14 @@ def check_url(url: str, what: str = "base_url", *, allow_insecure_http: bool = F
         )
     if "?" in url or "#" in url:
         raise InvalidInput(f"{what} {url!r:.100} must not have a query ('?') or fragment ('#')")
-    if parsed.scheme == "http" and not allow_insecure_http and not _is_loopback(parsed.host):
+    if parsed.scheme == "http" and not allow_insecure_http and not is_loopback_host(parsed.host):
         raise InvalidInput(
             f"{what} {url!r:.100} uses plain http to a non-loopback host; use https "
             "(or allow_insecure_http=True for a trusted network)"
         )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
     try:

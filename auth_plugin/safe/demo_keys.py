@@ -10,10 +10,10 @@ them from `papi_sandbox/demo_accounts.yaml` and the packaged private keys.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
 import httpx
 
+from auth_plugin.client.factory import is_loopback_host
 from auth_plugin.signer.credentials import Credentials
 from auth_plugin.signer.errors import KeyLoadError
 
@@ -30,13 +30,7 @@ DEMO_SIGNATURE_DIGESTS = frozenset(
 
 
 def is_loopback(base_url: str) -> bool:
-    host = httpx.URL(base_url).host
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(httpx.URL(base_url).host)
 
 
 def is_demo_key(credentials: Credentials) -> bool:

@@ -20,9 +20,10 @@ import time
 from collections import Counter
 from urllib.parse import urlsplit
 
-from benchmarks import loopback_guard, watchdog
-from benchmarks.credentials import AMOUNT, ASSET, RECV_WINDOW
-from benchmarks.stats import percentile
+from benchmarks import loopback_guard
+from benchmarks.clients import FIXED_QUERY
+from benchmarks.common import percentile
+from benchmarks.servers import watchdog
 
 PATH = "/papi/v1/repayLoan"
 
@@ -36,10 +37,9 @@ class RequestMaker:
             + "\r\n"
         )
         self._secret = secret.encode() if secret is not None else None
-        self._fixed = f"asset={ASSET}&amount={AMOUNT}&recvWindow={RECV_WINDOW}&timestamp="
 
     def make(self) -> bytes:
-        query = self._fixed + str(time.time_ns() // 1_000_000)
+        query = FIXED_QUERY + str(time.time_ns() // 1_000_000)
         if self._secret is not None:
             signature = hmac.new(self._secret, query.encode(), hashlib.sha256).hexdigest()
             query += "&signature=" + signature
@@ -108,8 +108,8 @@ async def _run(
         "per_second": len(latencies) / seconds if seconds else 0.0,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "errors": dict(errors),
-        "p50_ms": percentile(latencies, 0.50) / 1e6 if latencies else None,
-        "p99_ms": percentile(latencies, 0.99) / 1e6 if latencies else None,
+        "p50_ms": percentile([ns / 1e6 for ns in latencies], 50) if latencies else None,
+        "p99_ms": percentile([ns / 1e6 for ns in latencies], 99) if latencies else None,
     }
 
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # uvloop connects below Python's socket module, out of the guard's reach: check the URL too.
     loopback_guard.require_loopback_url(args.url)
-    watchdog.start(args.max_seconds + 30)
+    watchdog(args.max_seconds + 30)
     api_key = secret = None
     if args.sign:
         api_key, _, secret = args.sign.partition(":")

@@ -16,17 +16,11 @@ from benchmarks.startup import StartupReport
 
 
 def machine() -> list[list[str]]:
-    cpu = platform.processor() or "unknown"
-    for line in (
-        Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    ):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    models = [line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line]
     return [
-        ["CPU", cpu],
-        ["cores", f"{os.cpu_count()} (usable by this process: {usable})"],
+        ["CPU", models[0] if models else platform.processor() or "unknown"],
+        ["cores", f"{os.cpu_count()} (usable by this process: {len(os.sched_getaffinity(0))})"],
         ["Python", f"{platform.python_implementation()} {sys.version.split()[0]}"],
         ["OS", f"{platform.system()} {platform.release()}"],
         ["load average (1, 5, 15 min) at the end", ", ".join(f"{x:.2f}" for x in os.getloadavg())],
@@ -49,10 +43,10 @@ def summary(overhead: OverheadReport | None, startup: StartupReport | None) -> l
                 row += [f"{mine.median_us:.1f}" if mine else ""]
                 row += [f"{ratios(mine.wall, ours.wall).median:.2f}" if mine and ours else ""]
             row += [f"{ratios(mine.wall, floor.wall).median:.2f}" if mine and floor else ""]
-        ours_boot = boot.get(clients.OURS)
-        if name in boot:
-            row += [f"{boot[name].median() * 1000:.1f}"]
-            row += [f"{boot[name].median() / ours_boot.median():.2f}" if ours_boot else ""]
+        if boot:
+            mine, ours = boot.get(name), boot.get(clients.OURS)
+            row += [f"{mine.median() * 1000:.1f}" if mine else ""]
+            row += [f"{mine.median() / ours.median():.2f}" if mine and ours else ""]
         rows.append(row)
     first = next(iter(servers), "")
     header = ["client", *([f"µs per repay (`{first}`)", "× ours"] if servers else [])]

@@ -101,9 +101,9 @@ def run(
     report = StartupReport(values=values)
     commands = _commands(names)
     for name, command in list(commands.items()):  # untimed: byte-code caches, page cache
-        done = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(), capture_output=True)
-        if done.returncode:
-            report.skipped[name] = done.stderr.decode(errors="replace").strip()[-300:]
+        warm = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(), capture_output=True)
+        if warm.returncode:
+            report.skipped[name] = warm.stderr.decode(errors="replace").strip()[-300:]
             del commands[name]
     with tempfile.TemporaryDirectory(prefix="papi-bench-") as scratch:
         results = Path(scratch) / "startup.json"

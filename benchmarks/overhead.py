@@ -200,13 +200,14 @@ def render(report: OverheadReport) -> tuple[list[str], list[Target]]:
         "",
         f"{report.calls} timed calls per client and server after {report.warmup} warm-up calls, "
         f"in {report.rounds} rounds; in each round, for each server, every client's block of "
-        f"sequential calls is cut in {SLICES} slices that the clients take in turn, their order "
-        "rotated each round. Per round and client: wall = median µs of the block's calls; "
-        "client CPU = this process's user + system time per call (the client's own work, not "
-        "the server's). Cells: median over rounds (IQR); ratios are taken round by round, then "
-        "shown as median (IQR) [min–max]; p90 over all calls. Every client's request was first "
-        "checked by a verifying server (API key, HMAC over query + body, asset/amount/"
-        f"timestamp). Section time {report.seconds:.0f} s.",
+        f"sequential calls is cut in {SLICES} turns that the clients take in an order shuffled "
+        "for every turn, each turn opening with 2 untimed calls (the first calls after another "
+        "client's run slower while the caches refill). Per round and client: wall = median µs "
+        "of the block's calls; CPU = this process's user + system time per call (the client's "
+        "own work). Cells: median over rounds; ratios are taken round by round, then shown as "
+        "median (IQR) [min–max]; p90 over all calls. Every client's request was first checked "
+        "by a verifying server (API key, HMAC over query + body, asset/amount/timestamp). "
+        f"Section time {report.seconds:.0f} s.",
     ]
     lines += [f"- skipped `{name}`: {why}" for name, why in report.skipped.items()]
     targets: list[Target] = []

@@ -53,20 +53,20 @@ def _sections(quick: bool, names: list[str]) -> dict[str, tuple[Any, Callable[[]
                 calls=pick(3600, 120),
                 rounds=pick(20, 2),
                 warmup=pick(200, 20),
-                max_seconds=110 * scale,
+                max_seconds=100 * scale,
                 **budget,
             ),
         ),
         "startup": (
             startup,
             lambda: startup.run(
-                names, rounds=pick(2, 1), values=pick(3, 1), max_seconds=45 * scale, **budget
+                names, rounds=pick(2, 1), values=pick(3, 1), max_seconds=40 * scale, **budget
             ),
         ),
         "async": (
             async_throughput,
             lambda: async_throughput.run(
-                requests=async_requests, rounds=pick(9, 1), max_seconds=65 * scale, **budget
+                requests=async_requests, rounds=pick(9, 1), max_seconds=55 * scale, **budget
             ),
         ),
         "sandbox": (
@@ -75,7 +75,7 @@ def _sections(quick: bool, names: list[str]) -> dict[str, tuple[Any, Callable[[]
                 concurrency=16,
                 requests=pick(10000, 300),
                 rounds=pick(3, 1),
-                max_seconds=30 * scale,
+                max_seconds=25 * scale,
                 **budget,
             ),
         ),
@@ -85,7 +85,7 @@ def _sections(quick: bool, names: list[str]) -> dict[str, tuple[Any, Callable[[]
                 calls=lifecycle_calls,
                 rounds=pick(30, 2),
                 warmup=pick(20, 2),
-                max_seconds=45 * scale,
+                max_seconds=40 * scale,
                 **budget,
             ),
         ),

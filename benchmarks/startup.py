@@ -108,8 +108,10 @@ def run(
     with tempfile.TemporaryDirectory(prefix="papi-bench-") as scratch:
         results = Path(scratch) / "startup.json"
         order = list(commands)
+        round_seconds = 0.0
         for index in range(rounds):
-            if time.perf_counter() - started > max_seconds:
+            round_started = time.perf_counter()
+            if round_started - started + round_seconds > max_seconds:  # the next would not fit
                 log(f"  time budget spent after {index} rounds")
                 break
             shift = index % len(order)
@@ -122,7 +124,7 @@ def run(
                 )
                 if done.returncode:
                     raise RuntimeError(f"pyperf command {name}: {done.stderr[-500:]}")
-            report.rounds = index + 1
+            report.rounds, round_seconds = index + 1, time.perf_counter() - round_started
             log(f"  round {report.rounds}/{rounds} done")
         if results.exists():
             suite = pyperf.BenchmarkSuite.load(str(results))

@@ -118,7 +118,7 @@ demo: $(STAMP) ## Start a sandbox, seed a loan, repay it through the generated c
 sandbox: $(STAMP) ## Run the sandbox on 127.0.0.1:$(PORT) with $(ACCOUNTS)
 	$(BIN)/python -m papi_sandbox --host 127.0.0.1 --port $(PORT) --accounts $(ACCOUNTS)
 
-bench: $(STAMP) ## Benchmarks (about 3 minutes): client overhead, start-up, async throughput, sandbox capacity; writes benchmarks/latest.md
+bench: $(STAMP) ## Benchmarks (about 3 minutes), under 5 on a busy 2-core machine: client overhead, start-up, async, sandbox, loan lifecycle; writes benchmarks/latest.md and latest.json (pyperf)
 	$(BIN)/python -m benchmarks
 
 # Known advisories for what the locks pin; outside `make test` because it needs the network.

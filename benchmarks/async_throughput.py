@@ -1,146 +1,48 @@
-"""Section 3: requests per second of our async client at fixed concurrency levels.
+"""Section 3: requests per second of our async client at fixed concurrency levels, next to a
+hand-signed plain `httpx.AsyncClient` (the floor), both against the constant server.
 
 `concurrency` tasks share one client (fresh for each level and round, warmed up with two bursts
-at that concurrency) and take request slots from a common budget of `requests` until it is
-spent (bounded by count and by a deadline). Throughput is completed requests over the
-wall time of the level; each request's latency is kept for p50/p99, and this process's CPU time
-(user + system) over the level gives CPU µs per request. Next to ours, the same load through a
-hand-signed plain `httpx.AsyncClient` gives the floor. Both talk to the same constant-answer
-server process.
-
-Levels are repeated in rounds; within a round, at each level, the two clients take turns: the
-level's requests are cut in slices (up to 6, each at least 4 x the concurrency) that the
-clients run alternately, the one going first alternating from round to round, so a slow
-moment of the machine falls on both. The ratio ours / floor is taken round by
-round (both measured seconds apart), then its median and spread over rounds are reported;
-throughput and CPU figures are medians over rounds, latencies pooled over all rounds.
+at that concurrency) and take requests from a common budget until it is spent or a deadline
+passes. Within a round, at each level, the two clients take turns: the requests are cut in
+slices (up to SLICES, each at least SLICE_DEPTH × the concurrency) run alternately, which
+client goes first alternating by round. Per round and client: µs of wall time per completed
+request (its inverse is requests/s) and this process's CPU µs per request; the ratio ours /
+floor of requests/s is taken round by round.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from benchmarks.child_process import ServerProcess
-from benchmarks.credentials import AMOUNT, API_KEY, API_SECRET, ASSET, RECV_WINDOW
-from benchmarks.stats import Spread, even_parts, median, paired_ratios, percentile
+import pyperf
 
-MAX_SLICES = 6
-SLICE_DEPTH = 4
+from benchmarks.child_process import ServerProcess
+from benchmarks.clients import AMOUNT, API_KEY, API_SECRET, ASSET, FIXED_QUERY, RECV_WINDOW
+from benchmarks.common import Series, Spread, Target, even_parts, percentile, ratios, table
+
 OURS = "ours (generated asyncio_detailed + BinanceAuth, httpx.AsyncClient)"
 FLOOR = "plain httpx.AsyncClient, hand-signed (floor)"
-
-
-@dataclass
-class LevelResult:
-    client: str
-    concurrency: int
-    requests: int
-    seconds: float
-    latencies_ns: list[int] = field(default_factory=list)
-    errors: int = 0
-    cpu_ns: int = 0
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def after(self, earlier: LevelResult | None) -> LevelResult:
-        """This slice added to the `earlier` slices of the same client and level."""
-        if earlier is None:
-            return self
-        return LevelResult(
-            self.client,
-            self.concurrency,
-            earlier.requests + self.requests,
-            earlier.seconds + self.seconds,
-            earlier.latencies_ns + self.latencies_ns,
-            earlier.errors + self.errors,
-            earlier.cpu_ns + self.cpu_ns,
-        )
-
-    @property
-    def cpu_us(self) -> float:
-        """This process's CPU time per completed request (client + event loop)."""
-        return self.cpu_ns / self.requests / 1000 if self.requests else 0.0
-
-    @property
-    def p50_ms(self) -> float:
-        return percentile(self.latencies_ns, 0.50) / 1e6
-
-    @property
-    def p99_ms(self) -> float:
-        return percentile(self.latencies_ns, 0.99) / 1e6
-
-
-@dataclass
-class LevelSeries:
-    """One client at one concurrency level, over all rounds (aligned round by round)."""
-
-    client: str
-    concurrency: int
-    runs: list[LevelResult]
-
-    @property
-    def per_second(self) -> float:
-        return median([run.per_second for run in self.runs])
-
-    @property
-    def per_second_spread(self) -> Spread:
-        return Spread.of([run.per_second for run in self.runs])
-
-    @property
-    def cpu_us(self) -> float:
-        return median([run.cpu_us for run in self.runs])
-
-    @property
-    def requests(self) -> int:
-        return sum(run.requests for run in self.runs)
-
-    @property
-    def errors(self) -> int:
-        return sum(run.errors for run in self.runs)
-
-    @property
-    def p50_ms(self) -> float:
-        return percentile([ns for run in self.runs for ns in run.latencies_ns], 0.50) / 1e6
-
-    @property
-    def p99_ms(self) -> float:
-        return percentile([ns for run in self.runs for ns in run.latencies_ns], 0.99) / 1e6
-
-    def vs(self, other: LevelSeries) -> Spread:
-        """Round-by-round throughput ratio, this client over `other`."""
-        return Spread.of(
-            paired_ratios([r.per_second for r in self.runs], [r.per_second for r in other.runs])
-        )
-
-    def cpu_vs(self, other: LevelSeries) -> Spread:
-        mine, theirs = [r.cpu_us for r in self.runs], [r.cpu_us for r in other.runs]
-        return Spread.of(paired_ratios(mine, theirs))
+TARGET, TARGET_LEVELS = 0.95, (8, 64)
+SLICES, SLICE_DEPTH = 12, 2
+Client = tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]  # repay, close
 
 
 @dataclass
 class AsyncReport:
-    results: list[LevelSeries]
-    skipped: dict[str, str]
-    requests_per_level: int
-    seconds: float
+    series: dict[tuple[int, str], Series] = field(default_factory=dict)
+    errors: dict[tuple[int, str], int] = field(default_factory=dict)
+    requests: dict[int, int] = field(default_factory=dict)  # level: requests per client, round
     rounds: int = 0
-
-    def series(self, client: str, concurrency: int) -> LevelSeries | None:
-        return next(
-            (s for s in self.results if s.client == client and s.concurrency == concurrency),
-            None,
-        )
+    seconds: float = 0.0
+    benchmarks: list[pyperf.Benchmark] = field(default_factory=list)
 
 
-Repay = Callable[[], Awaitable[None]]
-
-
-async def _ours(base_url: str) -> tuple[Repay, Callable[[], Awaitable[None]]]:
+async def _ours(base_url: str) -> Client:
     from auth_plugin import build_client
     from papi_repay_client.api.margin import repay_loan
 
@@ -156,18 +58,14 @@ async def _ours(base_url: str) -> tuple[Repay, Callable[[], Awaitable[None]]]:
     return repay, client.get_async_httpx_client().aclose
 
 
-async def _floor(base_url: str) -> tuple[Repay, Callable[[], Awaitable[None]]]:
-    import hashlib
-    import hmac
-
+async def _floor(base_url: str) -> Client:
     import httpx
 
     client = httpx.AsyncClient(base_url=base_url, headers={"X-MBX-APIKEY": API_KEY})
     secret = API_SECRET.encode()
-    fixed = f"asset={ASSET}&amount={AMOUNT}&recvWindow={RECV_WINDOW}&timestamp="
 
     async def repay() -> None:
-        query = fixed + str(time.time_ns() // 1_000_000)
+        query = FIXED_QUERY + str(time.time_ns() // 1_000_000)
         signature = hmac.new(secret, query.encode(), hashlib.sha256).hexdigest()
         response = await client.post(f"/papi/v1/repayLoan?{query}&signature={signature}")
         if response.status_code != 200:
@@ -177,12 +75,11 @@ async def _floor(base_url: str) -> tuple[Repay, Callable[[], Awaitable[None]]]:
     return repay, client.aclose
 
 
-async def _level(
-    name: str, repay: Repay, concurrency: int, requests: int, deadline: float
-) -> LevelResult:
-    remaining = requests
-    latencies: list[int] = []
-    errors = 0
+async def _slice(
+    repay: Callable[[], Awaitable[None]], concurrency: int, requests: int, deadline: float
+) -> tuple[list[int], int, int, int]:
+    """`requests` shared by `concurrency` tasks: (latencies ns, errors, wall ns, CPU ns)."""
+    remaining, latencies, errors = requests, [], 0
 
     async def worker() -> None:
         nonlocal remaining, errors
@@ -196,87 +93,119 @@ async def _level(
                 continue
             latencies.append(time.perf_counter_ns() - t0)
 
-    cpu0 = time.process_time_ns()
-    started = time.perf_counter()
+    cpu0, t0 = time.process_time_ns(), time.perf_counter_ns()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    seconds = time.perf_counter() - started
-    cpu = time.process_time_ns() - cpu0
-    return LevelResult(name, concurrency, len(latencies), seconds, latencies, errors, cpu)
-
-
-def _slices(requests: int, concurrency: int) -> list[int]:
-    """A level's requests cut in slices the clients take in turn, each slice at least
-    SLICE_DEPTH times the concurrency (so ramping up and down stays a small part of it)."""
-    return even_parts(requests, min(MAX_SLICES, requests // (SLICE_DEPTH * concurrency)))
+    return latencies, errors, time.perf_counter_ns() - t0, time.process_time_ns() - cpu0
 
 
 async def _run(
     base_url: str,
-    levels: Sequence[int],
-    requests: int,
+    report: AsyncReport,
     rounds: int,
     deadline: float,
     log: Callable[[str], None],
-) -> tuple[list[LevelSeries], int]:
+) -> None:
     builders = {OURS: _ours, FLOOR: _floor}
-    runs: dict[tuple[str, int], list[LevelResult]] = {}
-    completed = 0
-    for round_index in range(rounds):
+    for index in range(rounds):
         if time.perf_counter() > deadline:
-            log(f"  time budget spent after {round_index} rounds")
+            log(f"  time budget spent after {index} rounds")
             break
-        order = list(builders.items())
-        if round_index % 2:
-            order.reverse()
-        finished: dict[tuple[str, int], LevelResult] = {}
-        for concurrency in levels:
-            # Fresh clients per level: a pool then holds the connections of this level only,
-            # not the idle leftovers of a bigger one.
-            opened = {name: await builder(base_url) for name, builder in order}
+        order = list(builders) if index % 2 == 0 else list(builders)[::-1]
+        totals: dict[tuple[int, str], list[int]] = {}
+        for level in report.requests:
+            # Fresh clients per level: a pool holds this level's connections only.
+            opened = {name: await builders[name](base_url) for name in order}
             try:
-                for repay, _ in opened.values():
-                    await asyncio.gather(*(repay() for _ in range(concurrency)))  # warm-up
-                    await asyncio.gather(*(repay() for _ in range(concurrency)))
-                for size in _slices(requests, concurrency):
+                for repay, _ in opened.values():  # warm-up: two bursts at this concurrency
+                    for _ in range(2):
+                        await asyncio.gather(*(repay() for _ in range(level)))
+                requests = report.requests[level]
+                parts = even_parts(requests, min(SLICES, requests // (SLICE_DEPTH * level)))
+                for size in parts:
                     for name, (repay, _) in opened.items():
-                        part = await _level(name, repay, concurrency, size, deadline)
-                        finished[name, concurrency] = part.after(finished.get((name, concurrency)))
+                        latencies, errors, wall, cpu = await _slice(repay, level, size, deadline)
+                        total = totals.setdefault((level, name), [0, 0, 0, 0])
+                        total[0] += len(latencies)
+                        total[1:] = [total[1] + errors, total[2] + wall, total[3] + cpu]
+                        report.series.setdefault((level, name), Series(name, name)).calls_us.extend(
+                            ns / 1000 for ns in latencies
+                        )
             finally:
                 for _, close in opened.values():
                     await close()
-        # Keep only whole rounds, so that every series stays aligned round by round.
-        if all(result.requests for result in finished.values()):
-            for key, result in finished.items():
-                runs.setdefault(key, []).append(result)
-            completed += 1
-        log(f"  round {round_index + 1}/{rounds} done")
-    series = [
-        LevelSeries(name, level, runs[name, level])
-        for level in levels
-        for name in builders
-        if (name, level) in runs
-    ]
-    return series, completed
+        if any(done == 0 for done, *_ in totals.values()):
+            continue  # keep whole rounds only, so every series stays aligned round by round
+        for key, (done, errors, wall, cpu) in totals.items():
+            report.series[key].wall.append(wall / done / 1000)
+            report.series[key].cpu.append(cpu / done / 1000)
+            report.errors[key] = report.errors.get(key, 0) + errors
+        report.rounds += 1
+        log(f"  round {index + 1}/{rounds} done")
 
 
 def run(
     *,
-    levels: Sequence[int],
-    requests: int,
+    requests: dict[int, int],
     rounds: int,
     max_seconds: float,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None],
 ) -> AsyncReport:
-    from benchmarks import clients
-
     started = time.perf_counter()
-    why_not = clients.available(clients.OURS)
-    if why_not:
-        return AsyncReport([], {clients.OURS: why_not}, requests, 0.0)
-    with ServerProcess(
-        "benchmarks.constant_server", "--max-seconds", str(max_seconds + 60)
-    ) as server:
-        results, completed = asyncio.run(
-            _run(server.base_url, levels, requests, rounds, started + max_seconds, log)
+    report = AsyncReport(requests=requests)
+    with ServerProcess("constant", max_seconds=max_seconds + 60) as server:
+        asyncio.run(_run(server.base_url, report, rounds, started + max_seconds, log))
+    report.seconds = time.perf_counter() - started
+    for (level, name), series in report.series.items():
+        client = "ours" if name == OURS else "floor"
+        report.benchmarks += series.benchmarks(f"async {level} in flight {client}")
+    return report
+
+
+def render(report: AsyncReport) -> tuple[list[str], list[Target]]:
+    levels = ", ".join(f"{n} at {level}" for level, n in report.requests.items())
+    lines = [
+        "## 3. Async throughput: our client on httpx.AsyncClient",
+        "",
+        f"Requests per client and round at each concurrency: {levels}; in {report.rounds} "
+        "rounds, against the constant server; at each level the two clients take turns in "
+        f"slices of at least {SLICE_DEPTH} × the concurrency (up to {SLICES}). requests/s: "
+        "median over rounds (IQR); × floor: ours / floor "
+        "taken round by round, median (IQR) [min–max]; CPU µs per request: this process's "
+        "(median over rounds); p50/p99 over all requests. Section time "
+        f"{report.seconds:.0f} s.",
+        "",
+    ]
+    rows, targets = [], []
+    for (level, name), series in report.series.items():
+        if not series.wall:
+            continue
+        floor = report.series[level, FLOOR]
+        per_second = [1e6 / us for us in series.wall]
+        rows.append(
+            [
+                name,
+                str(level),
+                Spread.of(per_second).show(0),
+                ratios(floor.wall, series.wall).show(extremes=True),
+                f"{series.cpu_us:.0f}",
+                f"{ratios(series.cpu, floor.cpu).median:.2f}",
+                f"{percentile(series.calls_us, 50) / 1000:.2f}",
+                f"{percentile(series.calls_us, 99) / 1000:.2f}",
+                str(report.errors.get((level, name), 0)),
+            ]
         )
-    return AsyncReport(results, {}, requests, time.perf_counter() - started, completed)
+    header = ["client", "concurrency", "requests/s", "× floor", "CPU µs", "CPU × floor"]
+    lines += table([*header, "p50 ms", "p99 ms", "errors"], rows)
+    for level in TARGET_LEVELS:
+        name = (
+            f"async, {level} in flight: ours ≥ {TARGET:.2f} × hand-signed httpx.AsyncClient req/s"
+        )
+        ours, floor = report.series.get((level, OURS)), report.series.get((level, FLOOR))
+        if ours is None or floor is None or not ours.wall:
+            targets.append(Target(name, "not measured", None))
+            continue
+        spread, errors = ratios(floor.wall, ours.wall), report.errors.get((level, OURS), 0)
+        text = f"{spread.judged()}; {1e6 / ours.median_us:.0f} / {1e6 / floor.median_us:.0f} req/s"
+        text += f"; {errors} errors" if errors else ""
+        targets.append(Target(name, text, spread.median >= TARGET and not errors))
+    return lines, targets

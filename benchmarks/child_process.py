@@ -1,11 +1,9 @@
-"""Start a benchmark helper (a server or a load generator) in its own Python process.
-
-Servers announce their port with a ``PORT <n>`` line on stdout; this module waits for that line
-with a deadline, and stops the child by its own pid (never by name).
-"""
+"""Start a benchmark server in its own Python process, wait for the port it announces, stop it
+by its own pid (never by name)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import selectors
@@ -17,53 +15,41 @@ from pathlib import Path
 from types import TracebackType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def shown_path(path: Path) -> str:
-    """A path as reports show it: relative to the project when inside it."""
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
+# `PORT <n>` (benchmarks.servers) or `listening on http://HOST:<n>` (the sandbox).
+_PORT_LINE = re.compile(rb"(?:^PORT |listening on http://[^\s:]+:)(\d+)")
 
 
 def child_env() -> dict[str, str]:
     """The environment for a child: project importable, no proxies, unbuffered output."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    paths = [str(PROJECT_ROOT), str(PROJECT_ROOT / "generated")]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
+    paths = [str(PROJECT_ROOT), str(PROJECT_ROOT / "generated"), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
     env["PYTHONUNBUFFERED"] = "1"
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env.pop("PYTHONPROFILEIMPORTTIME", None)
     return env
 
 
-def _drain(fd: int) -> None:
-    try:
-        while os.read(fd, 65536):
-            pass
-    except OSError:
-        pass
+def run_python(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in the project with `child_env()`; its output captured as text."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=child_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class ServerProcess:
-    """A child process running ``python -m <module> <args>`` that announces its port on stdout.
+    """`python -m benchmarks.servers KIND ARGS` in a child process, as a context manager."""
 
-    `port_line` is a regular expression whose first group is the port (default ``PORT <n>``).
-    """
-
-    def __init__(
-        self,
-        module: str,
-        *args: str,
-        start_timeout: float = 30.0,
-        port_line: str = r"PORT (\d+)",
-    ) -> None:
-        self._command = [sys.executable, "-m", module, *args]
-        self._port_line = re.compile(port_line.encode())
-        self._start_timeout = start_timeout
+    def __init__(self, kind: str, *args: str, max_seconds: float) -> None:
+        self._command = [sys.executable, "-m", "benchmarks.servers", kind]
+        self._command += ["--max-seconds", str(max_seconds), *args]
         self._process: subprocess.Popen[bytes] | None = None
         self._drainer: threading.Thread | None = None
         self.port = 0
@@ -72,46 +58,46 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
-
-    def start(self) -> ServerProcess:
-        self._process = subprocess.Popen(
+    def __enter__(self) -> ServerProcess:
+        process = self._process = subprocess.Popen(
             self._command,
             cwd=PROJECT_ROOT,
             env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=None,
             bufsize=0,
         )
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        seen = b""
-        deadline = time.monotonic() + self._start_timeout
+        assert process.stdout is not None
+        fd, seen, deadline = process.stdout.fileno(), b"", time.monotonic() + 30
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
-            while time.monotonic() < deadline:
-                if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                    continue
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    break
-                seen += chunk
-                for line in seen.split(b"\n")[:-1]:
-                    found = self._port_line.search(line)
-                    if found:
-                        self.port = int(found.group(1))
-                        # Keep reading so a chatty child can never block on a full pipe.
-                        self._drainer = threading.Thread(target=_drain, args=(fd,), daemon=True)
-                        self._drainer.start()
-                        return self
-        self.stop()
-        raise RuntimeError(f"{' '.join(self._command)} did not announce a port in time")
+            while time.monotonic() < deadline and not self.port:
+                if selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                    chunk = os.read(fd, 4096)
+                    if not chunk:
+                        break
+                    seen += chunk
+                    found = [_PORT_LINE.search(line) for line in seen.split(b"\n")[:-1]]
+                    self.port = next((int(m.group(1)) for m in found if m), 0)
+        if not self.port:
+            self.__exit__(None, None, None)
+            raise RuntimeError(f"{' '.join(self._command)} did not announce a port in time")
 
-    def stop(self) -> None:
+        def drain() -> None:  # a chatty child must never block on a full pipe
+            with contextlib.suppress(OSError):
+                while os.read(fd, 65536):
+                    pass
+
+        self._drainer = threading.Thread(target=drain, daemon=True)
+        self._drainer.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         process, self._process = self._process, None
         if process is None:
             return
@@ -124,17 +110,5 @@ class ServerProcess:
                 process.wait(timeout=10)
         if self._drainer is not None:
             self._drainer.join(timeout=5)
-            self._drainer = None
         if process.stdout is not None:
             process.stdout.close()
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

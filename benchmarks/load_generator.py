@@ -1,10 +1,10 @@
 """A closed-loop HTTP/1.1 load generator, run in its own process by the sandbox-capacity section.
 
 `--concurrency` keep-alive connections each send one repay, wait for the whole answer, and send
-the next, until `--requests` answers have arrived or `--max-seconds` have passed. With
-`--sign KEY:SECRET` every request gets a fresh timestamp and HMAC signature, signed the moment it
-is sent (no pre-signed stale timestamps). The HTTP is written by hand on asyncio streams (uvloop
-when installed) so that the generator costs far less per request than the servers it measures.
+the next, until `--requests` answers have arrived or `--max-seconds` have passed. Every request
+gets a fresh timestamp and HMAC signature (`--sign KEY:SECRET`) the moment it is sent. The
+HTTP is written by hand on asyncio streams (uvloop when installed) so that the generator costs
+far less per request than the servers it measures.
 
 Prints one JSON line: completed requests, statuses seen, wall seconds, latency percentiles.
 """
@@ -18,32 +18,25 @@ import hmac
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from benchmarks import loopback_guard, watchdog
-from benchmarks.credentials import AMOUNT, ASSET, RECV_WINDOW
-from benchmarks.stats import percentile
+from benchmarks import loopback_guard
+from benchmarks.clients import FIXED_QUERY
+from benchmarks.common import percentile
+from benchmarks.servers import watchdog
 
-PATH = "/papi/v1/repayLoan"
 
+def request_maker(host: str, api_key: str, secret: str) -> Callable[[], bytes]:
+    """A repay request, freshly signed at each call."""
+    tail = f" HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nX-MBX-APIKEY: {api_key}\r\n\r\n"
 
-class RequestMaker:
-    def __init__(self, host: str, api_key: str | None, secret: str | None) -> None:
-        self._head = f"POST {PATH}?"
-        self._tail = (
-            f" HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n"
-            + (f"X-MBX-APIKEY: {api_key}\r\n" if api_key else "")
-            + "\r\n"
-        )
-        self._secret = secret.encode() if secret is not None else None
-        self._fixed = f"asset={ASSET}&amount={AMOUNT}&recvWindow={RECV_WINDOW}&timestamp="
+    def make() -> bytes:
+        query = FIXED_QUERY + str(time.time_ns() // 1_000_000)
+        signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+        return f"POST /papi/v1/repayLoan?{query}&signature={signature}{tail}".encode()
 
-    def make(self) -> bytes:
-        query = self._fixed + str(time.time_ns() // 1_000_000)
-        if self._secret is not None:
-            signature = hmac.new(self._secret, query.encode(), hashlib.sha256).hexdigest()
-            query += "&signature=" + signature
-        return (self._head + query + self._tail).encode()
+    return make
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
@@ -68,7 +61,7 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _run(
-    url: str, concurrency: int, requests: int, max_seconds: float, maker: RequestMaker
+    url: str, concurrency: int, requests: int, max_seconds: float, make: Callable[[], bytes]
 ) -> dict[str, object]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -85,7 +78,7 @@ async def _run(
             while remaining > 0 and time.perf_counter() < deadline:
                 remaining -= 1
                 t0 = time.perf_counter_ns()
-                writer.write(maker.make())
+                writer.write(make())
                 try:
                     status, close = await _read_answer(reader)
                 except (asyncio.IncompleteReadError, ConnectionError) as error:
@@ -108,8 +101,8 @@ async def _run(
         "per_second": len(latencies) / seconds if seconds else 0.0,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "errors": dict(errors),
-        "p50_ms": percentile(latencies, 0.50) / 1e6 if latencies else None,
-        "p99_ms": percentile(latencies, 0.99) / 1e6 if latencies else None,
+        "p50_ms": percentile([ns / 1e6 for ns in latencies], 50) if latencies else None,
+        "p99_ms": percentile([ns / 1e6 for ns in latencies], 99) if latencies else None,
     }
 
 
@@ -120,24 +113,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--requests", type=int, default=10000)
     parser.add_argument("--max-seconds", type=float, default=60.0)
-    parser.add_argument("--sign", metavar="KEY:SECRET", default=None)
+    parser.add_argument("--sign", metavar="KEY:SECRET", required=True)
     args = parser.parse_args(argv)
     # uvloop connects below Python's socket module, out of the guard's reach: check the URL too.
     loopback_guard.require_loopback_url(args.url)
-    watchdog.start(args.max_seconds + 30)
-    api_key = secret = None
-    if args.sign:
-        api_key, _, secret = args.sign.partition(":")
-    host = urlsplit(args.url).netloc
-    maker = RequestMaker(host, api_key, secret)
-    run = asyncio.run
+    watchdog(args.max_seconds + 30)
+    make = request_maker(urlsplit(args.url).netloc, *args.sign.split(":", 1))
     try:
-        import uvloop
-
-        run = uvloop.run
+        from uvloop import run
     except ImportError:
-        pass
-    result = run(_run(args.url, args.concurrency, args.requests, args.max_seconds, maker))
+        from asyncio import run
+    result = run(_run(args.url, args.concurrency, args.requests, args.max_seconds, make))
     print(json.dumps(result), flush=True)
 
 

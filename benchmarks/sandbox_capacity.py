@@ -1,16 +1,11 @@
-"""Section 4: how many signed repays per second the sandbox serves, against its own stack's ceiling.
+"""Section 4: signed repays per second the sandbox serves, against its own stack's ceiling.
 
-Three servers, each in its own process, each loaded by `load_generator` in another process at the
-same fixed concurrency and request count:
-
-- the sandbox (`python -m papi_sandbox`, under a watchdog), seeded with one HMAC account holding a
-  loan and a balance far larger than the run can repay, and a weight limit no run can reach;
-- the bare endpoint: the same Starlette + uvicorn settings answering a constant result;
-- `constant_server`, to show the load generator's own ceiling is well above both.
-
-All three get the same freshly signed repay requests (same bytes on the wire). Servers take turns
-round by round; each figure is the median over rounds. Afterwards the sandbox's own record query
-must show one repay per HTTP 200 it gave.
+Three servers, each loaded in turn, round by round, by `load_generator` in its own process at
+the same concurrency and request count, all with the same freshly signed repays: the sandbox
+(`python -m papi_sandbox`, one HMAC account owing and holding far more than a run repays, a
+weight limit out of reach), the bare endpoint (`servers starlette`: the sandbox's stack with one
+constant route) and the constant server (the generator's own ceiling). Afterwards the sandbox's
+record query must show one repay per HTTP 200 it gave.
 """
 
 from __future__ import annotations
@@ -19,268 +14,178 @@ import hashlib
 import hmac
 import http.client
 import json
-import subprocess
-import sys
+import statistics
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from benchmarks.child_process import PROJECT_ROOT, ServerProcess, child_env
-from benchmarks.credentials import API_KEY, API_SECRET, ASSET
-from benchmarks.stats import median
+import pyperf
+
+from benchmarks.child_process import ServerProcess, run_python
+from benchmarks.clients import API_KEY, API_SECRET, ASSET
+from benchmarks.common import Target, benchmark, table
 
 SANDBOX = "sandbox: signed repay (ledger, signature, limiter)"
 BARE = "bare endpoint, same Starlette + uvicorn settings (ceiling)"
-GENERATOR = "constant_server (the load generator's own ceiling)"
-
-# Large enough that no bounded run repays it all; the limiter's weight limit likewise.
-_SEED_AMOUNT = "1000000000"
-# The first line the sandbox and the bare server print: where they listen.
-LISTENING = r"listening on http://[^\s:]+:(\d+)"
-_WEIGHT_LIMIT = 10**15
-_ACCOUNT_NAME = "bench-hmac"
-
-
-@dataclass
-class CapacityResult:
-    server: str
-    runs: list[dict[str, object]] = field(default_factory=list)
-
-    def _median(self, key: str) -> float:
-        return median([float(run[key]) for run in self.runs if run.get(key) is not None])  # type: ignore[arg-type]
-
-    @property
-    def per_second(self) -> float:
-        return self._median("per_second")
-
-    @property
-    def p50_ms(self) -> float:
-        return self._median("p50_ms")
-
-    @property
-    def p99_ms(self) -> float:
-        return self._median("p99_ms")
-
-    @property
-    def statuses(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for run in self.runs:
-            for status, count in run["statuses"].items():  # type: ignore[attr-defined]
-                total[status] = total.get(status, 0) + count
-        return total
-
-    @property
-    def errors(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for run in self.runs:
-            for error, count in run["errors"].items():  # type: ignore[attr-defined]
-                total[error] = total.get(error, 0) + count
-        return total
+GENERATOR = "constant server (the load generator's own ceiling)"
+TARGET = 0.5
+WEIGHT_LIMIT = 10**15
 
 
 @dataclass
 class CapacityReport:
-    results: list[CapacityResult]
-    skipped: dict[str, str]
-    concurrency: int
-    requests: int
-    rounds: int
-    seconds: float
-    notes: list[str] = field(default_factory=list)
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # server: its runs
+    concurrency: int = 0
+    requests: int = 0
+    rounds: int = 0
+    seconds: float = 0.0
+    ledger: str = ""
+    benchmarks: list[pyperf.Benchmark] = field(default_factory=list)
 
-    def result(self, server: str) -> CapacityResult | None:
-        return next((r for r in self.results if r.server == server), None)
-
-
-def write_accounts_file(directory: Path) -> Path:
-    """A sandbox accounts file with one HMAC account owing and holding plenty of ASSET."""
-    seed = {"principal": _SEED_AMOUNT, "interest": "0", "free": _SEED_AMOUNT}
-    return write_one_account(directory / "bench_accounts.json", _ACCOUNT_NAME, seed)
+    def median(self, server: str, key: str) -> float:
+        return statistics.median(float(run[key]) for run in self.runs[server])
 
 
-def sandbox_args(accounts: Path, weight_limit: int, *, admin: bool = False) -> list[str]:
-    """`python -m papi_sandbox` on a free loopback port with `accounts`, quiet, under this
-    weight limit (with `admin`, its admin API too)."""
-    return [
-        *("--host", "127.0.0.1", "--port", "0", "--accounts", str(accounts)),
-        *(("--admin",) if admin else ()),
-        *("--weight-limit", str(weight_limit), "--log-level", "warning"),
-    ]
-
-
-def write_one_account(path: Path, name: str, seed: dict[str, str]) -> Path:
-    """A sandbox accounts file at `path`: one HMAC account (the benchmarks' key) with `seed`
-    (principal, interest, free) of ASSET."""
+def write_account(path: Path, name: str, seed: dict[str, str]) -> Path:
+    """A sandbox accounts file: one HMAC account (the benchmarks' key) with `seed` (principal,
+    interest, free) of ASSET."""
     account = {"name": name, "api_key": API_KEY, "key_type": "hmac", "secret": API_SECRET}
-    document = {"accounts": [{**account, "assets": {ASSET: seed}}]}
-    path.write_text(json.dumps(document, indent=2))
+    path.write_text(json.dumps({"accounts": [{**account, "assets": {ASSET: seed}}]}))
     return path
 
 
-def _load(
-    url: str, *, signed: bool, concurrency: int, requests: int, max_seconds: float
-) -> dict[str, object]:
-    command = [
-        sys.executable,
-        "-m",
-        "benchmarks.load_generator",
-        "--url",
-        url,
-        "--concurrency",
-        str(concurrency),
-        "--requests",
-        str(requests),
-        "--max-seconds",
-        str(max_seconds),
+def sandbox_args(accounts: Path, *, admin: bool = False) -> list[str]:
+    """`python -m papi_sandbox` arguments: a free loopback port, quiet, limiter out of reach."""
+    return [
+        *("--host", "127.0.0.1", "--port", "0", "--accounts", str(accounts)),
+        *(("--admin",) if admin else ()),
+        *("--weight-limit", str(WEIGHT_LIMIT), "--log-level", "warning"),
     ]
-    if signed:
-        command += ["--sign", f"{API_KEY}:{API_SECRET}"]
-    completed = subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env=child_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=max_seconds + 60,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"load generator failed: {completed.stderr.strip()[-800:]}")
-    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
 
 
-def recorded_repays(base_url: str, since_ms: int) -> int:
-    """How many repay records the sandbox's ledger holds for the bench account since `since_ms`."""
+def recorded_repays(port: int, since_ms: int) -> int:
+    """How many repay records the sandbox holds for the benchmarks' account since `since_ms`."""
     query = f"asset={ASSET}&startTime={since_ms}&size=1&timestamp={time.time_ns() // 1_000_000}"
     signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-    host, port = base_url.split("://", 1)[1].rsplit(":", 1)
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request(
-            "GET",
-            f"/papi/v1/margin/repayLoan?{query}&signature={signature}",
-            headers={"X-MBX-APIKEY": API_KEY},
-        )
+        path = f"/papi/v1/margin/repayLoan?{query}&signature={signature}"
+        connection.request("GET", path, headers={"X-MBX-APIKEY": API_KEY})
         answer = connection.getresponse()
         body = answer.read()
     finally:
         connection.close()
     if answer.status != 200:
         raise RuntimeError(f"record query answered HTTP {answer.status}: {body[:200]!r}")
-    total: int = json.loads(body)["total"]
-    return total
+    return int(json.loads(body)["total"])
 
 
-def sandbox_unavailable() -> str | None:
-    try:
-        import papi_sandbox.serve  # noqa: F401
-    except ImportError as error:
-        return f"papi_sandbox is not importable yet: {error}"
-    return None
+def _load(url: str, concurrency: int, requests: int, max_seconds: float) -> dict[str, Any]:
+    done = run_python(
+        *("-m", "benchmarks.load_generator", "--url", url, "--sign", f"{API_KEY}:{API_SECRET}"),
+        *("--concurrency", str(concurrency), "--requests", str(requests)),
+        *("--max-seconds", str(max_seconds)),
+        timeout=max_seconds + 60,
+    )
+    if done.returncode:
+        raise RuntimeError(f"load generator failed: {done.stderr.strip()[-800:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run(
-    *,
-    concurrency: int,
-    requests: int,
-    rounds: int,
-    max_seconds: float,
-    log: Callable[[str], None] = print,
+    *, concurrency: int, requests: int, rounds: int, max_seconds: float, log: Callable[[str], None]
 ) -> CapacityReport:
     started = time.perf_counter()
-    why_not = sandbox_unavailable()
-    if why_not:
-        return CapacityReport([], {SANDBOX: why_not}, concurrency, requests, rounds, 0.0)
-    per_run_seconds = max(10.0, max_seconds / (3 * rounds))
-    lifetime = str(max_seconds + 120)
+    report = CapacityReport(concurrency=concurrency, requests=requests)
+    lifetime = max_seconds + 120
     with tempfile.TemporaryDirectory(prefix="papi-bench-") as scratch:
-        accounts = write_accounts_file(Path(scratch))
-        servers = {
-            SANDBOX: ServerProcess(
-                "benchmarks.sandbox_server",
-                "--max-seconds",
-                lifetime,
-                "--",
-                *sandbox_args(accounts, _WEIGHT_LIMIT),
-                port_line=LISTENING,
-            ),
-            BARE: ServerProcess(
-                "benchmarks.bare_server",
-                "--max-seconds",
-                lifetime,
-                "--log-level",
-                "warning",
-                port_line=LISTENING,
-            ),
-            GENERATOR: ServerProcess("benchmarks.constant_server", "--max-seconds", lifetime),
-        }
-        results = {name: CapacityResult(name) for name in servers}
-        notes: list[str] = []
+        seed = {"principal": "1000000000", "interest": "0", "free": "1000000000"}
+        accounts = write_account(Path(scratch) / "accounts.json", "bench-hmac", seed)
         since_ms = time.time_ns() // 1_000_000 - 1000
-        try:
-            for server in servers.values():
-                server.start()
-            warmup_ok = 0
-            for name, server in servers.items():  # warm-up: first-request costs, caches
-                warm = _load(
-                    server.base_url,
-                    signed=True,
-                    concurrency=concurrency,
-                    requests=min(requests, 500),
-                    max_seconds=30,
-                )
-                if name == SANDBOX:
-                    warmup_ok = _ok_answers(warm)
-            deadline = started + max_seconds
-            for round_index in range(rounds):
-                if time.perf_counter() > deadline:
-                    log(f"  time budget spent after {round_index} rounds")
+        with (
+            ServerProcess(
+                "sandbox", "--", *sandbox_args(accounts), max_seconds=lifetime
+            ) as sandbox,
+            ServerProcess("starlette", max_seconds=lifetime) as bare,
+            ServerProcess("constant", max_seconds=lifetime) as constant,
+        ):
+            servers = {SANDBOX: sandbox, BARE: bare, GENERATOR: constant}
+            warmed = {
+                name: _load(s.base_url, concurrency, min(requests, 500), 30)
+                for name, s in servers.items()  # warm-up: first-request costs, caches
+            }
+            per_run = max(10.0, max_seconds / (3 * rounds))
+            for index in range(rounds):
+                if time.perf_counter() - started > max_seconds:
+                    log(f"  time budget spent after {index} rounds")
                     break
                 for name, server in servers.items():
-                    results[name].runs.append(
-                        _load(
-                            server.base_url,
-                            signed=True,
-                            concurrency=concurrency,
-                            requests=requests,
-                            max_seconds=per_run_seconds,
-                        )
-                    )
-                log(f"  round {round_index + 1}/{rounds} done")
-            expected = warmup_ok + sum(_ok_answers(run) for run in results[SANDBOX].runs)
-            notes.append(_ledger_check(servers[SANDBOX].base_url, since_ms, expected))
-        finally:
-            for server in servers.values():
-                server.stop()
-    return CapacityReport(
-        results=[r for r in results.values() if r.runs],
-        skipped={},
-        concurrency=concurrency,
-        requests=requests,
-        rounds=rounds,
-        seconds=time.perf_counter() - started,
-        notes=notes,
+                    result = _load(server.base_url, concurrency, requests, per_run)
+                    report.runs.setdefault(name, []).append(result)
+                report.rounds = index + 1
+                log(f"  round {report.rounds}/{rounds} done")
+            runs = [warmed[SANDBOX], *report.runs.get(SANDBOX, [])]
+            expected = sum(run["statuses"].get("200", 0) for run in runs)
+            try:
+                recorded = recorded_repays(sandbox.port, since_ms)
+                verdict = "match" if recorded == expected else "**MISMATCH**"
+                report.ledger = (
+                    f"ledger check: {recorded} repay records in the sandbox vs {expected} "
+                    f"HTTP 200 answers to repays (warm-up included): {verdict}"
+                )
+            except (OSError, RuntimeError, KeyError, ValueError) as error:
+                report.ledger = f"ledger check failed: {error}"
+    report.seconds = time.perf_counter() - started
+    for name, runs in report.runs.items():
+        tag = name.split(":")[0].split(",")[0]
+        report.benchmarks.append(
+            benchmark(f"capacity {tag} s/request", [1 / run["per_second"] for run in runs])
+        )
+    return report
+
+
+def render(report: CapacityReport) -> tuple[list[str], list[Target]]:
+    lines = [
+        "## 4. Sandbox capacity: signed repays vs the bare endpoint on the same stack",
+        "",
+        f"A closed-loop load generator in its own process, {report.concurrency} keep-alive "
+        f"connections, {report.requests} freshly signed repays per run, {report.rounds} rounds "
+        f"with the servers taking turns (medians shown). Section time {report.seconds:.0f} s.",
+        "",
+    ]
+    rows = []
+    for name, runs in report.runs.items():
+        statuses: Counter[str] = Counter()
+        errors: Counter[str] = Counter()
+        for run in runs:
+            statuses.update(run["statuses"])
+            errors.update(run["errors"])
+        rows.append(
+            [
+                name,
+                f"{report.median(name, 'per_second'):.0f}",
+                f"{report.median(name, 'p50_ms'):.2f}",
+                f"{report.median(name, 'p99_ms'):.2f}",
+                f"{report.median(name, 'per_second') / report.median(BARE, 'per_second'):.2f}",
+                ", ".join(f"{k}: {v}" for k, v in statuses.items()),
+                ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none",
+            ]
+        )
+    header = ["server", "requests/s", "p50 ms", "p99 ms", "× bare", "HTTP statuses", "errors"]
+    lines += [*table(header, rows), "", f"- {report.ledger}"]
+    name = f"sandbox signed repays ≥ {TARGET} × bare endpoint (all answered 200)"
+    if SANDBOX not in report.runs or BARE not in report.runs:
+        return lines, [Target(name, "not measured", None)]
+    sandbox, bare = report.median(SANDBOX, "per_second"), report.median(BARE, "per_second")
+    all_ok = all(
+        set(run["statuses"]) == {"200"} and not run["errors"] for run in report.runs[SANDBOX]
     )
-
-
-def _ok_answers(run: dict[str, object]) -> int:
-    statuses = run["statuses"]
-    assert isinstance(statuses, dict)
-    return int(statuses.get("200", 0))
-
-
-def _ledger_check(base_url: str, since_ms: int, expected: int) -> str:
-    """Cross-check that every 200 the generator counted is a repay the ledger recorded."""
-    try:
-        recorded = recorded_repays(base_url, since_ms)
-    except (OSError, RuntimeError, KeyError, ValueError) as error:
-        return f"ledger check failed: {error}"
-    verdict = "match" if recorded == expected else "**MISMATCH**"
-    return (
-        f"ledger check: {recorded} repay records in the sandbox vs {expected} HTTP 200 answers "
-        f"to repays (warm-up included): {verdict}"
-    )
+    text = f"{sandbox:.0f} / {bare:.0f} req/s = {sandbox / bare:.2f}"
+    text += "" if all_ok else " (not all answers were 200)"
+    met = sandbox / bare >= TARGET and all_ok and report.ledger.endswith(": match")
+    return lines, [Target(name, text, met)]

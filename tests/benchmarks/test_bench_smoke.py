@@ -3,33 +3,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks import report as bench_report
-from benchmarks.loan_lifecycle import (
-    DEBT,
-    OURS,
-    REPAY_ALL,
-    SDK,
-    LifecycleReport,
-    LifecycleResult,
-)
-from benchmarks.stats import Spread, paired_ratios
+import pyperf
+import pytest
+
+from benchmarks import clients, lifecycle
+from benchmarks.common import Series, Spread, even_parts, ratios
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIENTS = (
-    "ours",
-    "ours-repay",
-    "official-sdk",
-    "python-binance",
-    "ccxt",
-    "httpx-floor",
-    "http.client-floor",
-)
 TARGETS = (
     "ours wall ≤ 1.05 × plain-httpx floor",
     "ours client CPU ≤ 1.10 × plain-httpx floor",
@@ -43,51 +28,22 @@ TARGETS = (
     "sandbox signed repays",
     "debt() and repay_all() below the official SDK per call",
 )
-LIFECYCLE_MATCH = (
-    "repay_all() calls (warm-up included), each checked to repay 251.25 and leave 0: match"
-)
 
 
 def test_ratios_are_taken_round_by_round_and_summarised() -> None:
-    ratios = paired_ratios([110.0, 300.0, 105.0, 99.0], [100.0, 280.0, 100.0, 100.0])
-    assert [round(r, 3) for r in ratios] == [1.1, 1.071, 1.05, 0.99]
-    spread = Spread.of(ratios)
-    assert (spread.low, spread.high, spread.count) == (0.99, 1.1, 4)
-    assert spread.q1 <= spread.median <= spread.q3
-    assert spread.show(2, extremes=True) == "1.06 (0.99–1.07) [0.99–1.10]"
+    spread = ratios([200.0, 280.0, 120.0, 320.0], [200.0, 200.0, 100.0, 200.0])
+    # Ratios 1.0, 1.4, 1.2, 1.6: quartiles interpolated (`statistics.quantiles`, inclusive).
+    assert (spread.low, spread.high, spread.count) == (1.0, 1.6, 4)
+    assert (spread.q1, spread.median, spread.q3) == pytest.approx((1.15, 1.3, 1.45))
+    assert spread.show(1, extremes=True) == "1.3 (1.1–1.4) [1.0–1.6]"
+    assert Spread.of([2.0]).show() == "2.00 (2.00–2.00)"
+    assert even_parts(10, 3) == [4, 3, 3] and even_parts(2, 5) == [1, 1]
 
 
 def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path) -> None:
     report = tmp_path / "bench.md"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks",
-            "--quick",
-            "--calls",
-            "40",
-            "--rounds",
-            "2",
-            "--startup-processes",
-            "1",
-            "--cli-processes",
-            "1",
-            "--async-requests",
-            "50",
-            "--async-rounds",
-            "2",
-            "--sandbox-requests",
-            "300",
-            "--debt-calls",
-            "20",
-            "--repay-all-calls",
-            "10",
-            "--lifecycle-rounds",
-            "2",
-            "--output",
-            str(report),
-        ],
+        [sys.executable, "-m", "benchmarks", "--quick", "--output", str(report)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -98,24 +54,21 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
     text = report.read_text()
     for section in (
         "## Targets (same run)",
+        "## Summary per client",
         "## 1. Client overhead",
         "### 1a. `constant`",
-        "## 2. Start-up",
-        "## 2b. Start-up of the command line: `papi-repay --help`",
+        "### 1b. `uvicorn-cl`: uvicorn + httptools + uvloop, bare ASGI app, Content-Length "
+        "(content-length: ",
+        "### 1c. `uvicorn-chunked`: uvicorn + httptools + uvloop, bare ASGI app, "
+        "Transfer-Encoding: chunked (chunked)",
+        "## 2. Start-up: whole processes (pyperf `command`)",
         "## 3. Async throughput",
         "## 4. Sandbox",
         "## 5. Loan lifecycle: `debt()` and `repay_all()` against the sandbox",
     ):
         assert section in text
-    if importlib.util.find_spec("httptools") is not None:
-        # The second server, in both framings, checked on the wire before timing.
-        assert "### 1b. `uvicorn-cl`" in text
-        assert "### 1c. `uvicorn-chunked`" in text
-        assert "Answer framing seen on the wire: content-length: 12." in text
-        assert "Answer framing seen on the wire: chunked." in text
-    else:
-        assert "server `uvicorn-cl` skipped: needs uvicorn + httptools" in text
-    for client in CLIENTS:
+    assert "skipped" not in text
+    for client in clients.CLIENTS:
         assert f"`{client}`" in text
     # Every target is printed with a figure and a verdict, in the report and on stderr.
     rows = [line for line in text.splitlines() if line.startswith("| ")]
@@ -124,61 +77,53 @@ def test_every_section_runs_every_client_against_loopback_servers(tmp_path: Path
         assert matching, target
         for row in matching:
             assert re.search(r"\| (met|\*\*not met\*\*|not judged) \|$", row), row
+            assert "not measured" not in row, row
     assert "targets:" in result.stderr
-    # Per-round spreads: median (q1–q3) for the figures, [min–max] for the ratios.
-    assert re.search(r"\| \d+\.\d \(\d+\.\d–\d+\.\d\) \| \d\.\d\d \(\d\.\d\d–\d\.\d\d\) \[", text)
-    assert "): match" in result.stdout  # every 200 from the sandbox is a repay in its ledger
-    # Section 5: both calls by both clients, every repay_all() repaid the whole debt, one repay
-    # record each.
-    for operation in ("`debt()`", "`repay_all()`"):
-        lifecycle_rows = [row for row in rows if row.startswith(f"| {operation} |")]
-        assert [row.rsplit("| ", 2)[-1] for row in lifecycle_rows] == [
-            "`ours-repay` |",
-            "`official-sdk` |",
-        ], lifecycle_rows
-    assert LIFECYCLE_MATCH in text
-
-
-def _lifecycle_report(
-    ours_us: list[float], sdk_us: list[float], **extra: object
-) -> LifecycleReport:
-    results = []
-    for operation in (DEBT, REPAY_ALL):
-        for name, walls in ((OURS, ours_us), (SDK, sdk_us)):
-            results.append(
-                LifecycleResult(
-                    operation,
-                    name,
-                    name,
-                    round_medians_us=walls,
-                    round_cpu_us=walls,
-                    samples_ns=[int(w * 1000) for w in walls],
-                )
-            )
-    return LifecycleReport(
-        results=results,
-        skipped={},
-        notes={OURS: "ours", SDK: "sdk"},
-        calls={DEBT: 2, REPAY_ALL: 2},
-        rounds=2,
-        warmup={DEBT: 1, REPAY_ALL: 1},
-        seconds=1.0,
-        checks=[f"lifecycle ledger check: 4 repay records vs 4 {LIFECYCLE_MATCH}"],
-        **extra,  # type: ignore[arg-type]
+    # Ratios as median (q1–q3) [min–max].
+    assert re.search(r"\| \d\.\d\d \(\d\.\d\d–\d\.\d\d\) \[\d\.\d\d–\d\.\d\d\] \|", text)
+    # Every 200 from the sandbox is a repay in its ledger, in sections 4 and 5.
+    assert "HTTP 200 answers to repays (warm-up included): match" in text
+    assert "repay_all() calls (untimed ones included), each checked to repay 251.25" in text
+    # The per-round figures, as a pyperf suite that pyperf's own tools read.
+    suite = pyperf.BenchmarkSuite.load(str(report.with_suffix(".json")))
+    names = suite.get_benchmark_names()
+    assert "overhead constant ours wall" in names and "startup papi-repay --help" in names
+    assert "lifecycle debt() ours-repay wall" in names
+    compared = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", "-q", str(report.with_suffix(".json"))]
+        + [str(report.with_suffix(".json"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+    assert compared.returncode == 0, compared.stderr
+
+
+def _lifecycle(ours: list[float], sdk: list[float], **extra: object) -> lifecycle.LifecycleReport:
+    series = {
+        op: {
+            name: Series(name, name, wall=walls, cpu=walls, calls_us=walls)
+            for name, walls in ((lifecycle.OURS, ours), (lifecycle.SDK, sdk))
+        }
+        for op in lifecycle.OPERATIONS
+    }
+    ledger = "ledger check: 4 repay records vs 4 repay_all() calls: match"
+    return lifecycle.LifecycleReport(series=series, rounds=len(ours), ledger=ledger, **extra)  # type: ignore[arg-type]
 
 
 def test_lifecycle_target_is_judged_on_round_by_round_ratios() -> None:
-    def verdict(report: LifecycleReport) -> bool | None:
-        targets: list[bench_report.Target] = []
-        bench_report.lifecycle_section(report, targets)
-        (target,) = targets
+    def verdict(report: lifecycle.LifecycleReport) -> bool | None:
+        _, (target,) = lifecycle.render(report)
         assert target.name == "debt() and repay_all() below the official SDK per call"
         return target.met
 
-    assert verdict(_lifecycle_report([90.0, 200.0], [100.0, 210.0])) is True
-    assert verdict(_lifecycle_report([110.0, 200.0], [100.0, 190.0])) is False
+    assert verdict(_lifecycle([90.0, 200.0], [100.0, 210.0])) is True
+    assert verdict(_lifecycle([110.0, 200.0], [100.0, 190.0])) is False
     # A wrong answer (e.g. a repay_all() that left debt) is a miss, never a figure.
-    assert verdict(_lifecycle_report([90.0], [100.0], failure="repay_all() left 1.25")) is False
-    skipped = LifecycleReport([], {"section": "no sandbox"}, {}, {}, 0, {}, 0.0)
-    assert verdict(skipped) is None
+    assert verdict(_lifecycle([90.0], [100.0], failure="repay_all() left 1.25")) is False
+    # A ledger that does not match is a miss too.
+    mismatch = _lifecycle([90.0], [100.0])
+    mismatch.ledger = "ledger check: 3 repay records vs 4 repay_all() calls: **MISMATCH**"
+    assert verdict(mismatch) is False
+    assert verdict(lifecycle.LifecycleReport()) is None

@@ -73,6 +73,7 @@ class SendLedger:
         self._sends: OrderedDict[str, LoanRequest] = OrderedDict()
         self._state: dict[str, State] = {}
         self._owners: dict[int, list[str]] = {}
+        self._owned: dict[str, list[int]] = {}  # sent_id -> the tranIds it holds in _owners
         self._margins = margins or Margins()
         self._by_key: dict[Key, list[str]] = {}
         self._capacity = capacity
@@ -182,15 +183,22 @@ class SendLedger:
                     + "can't be trusted: check those repays by hand, then move the file aside"
                 )
         holders.append(sent_id)
+        self._owned.setdefault(sent_id, []).append(tran_id)
 
     def _trim(self) -> None:
-        if len(self._sends) <= self._capacity:
+        excess = len(self._sends) - self._capacity
+        if excess <= 0:
             return
-        for sent_id in list(self._sends):
-            if len(self._sends) <= self._capacity:
-                break
-            if self._state[sent_id] != "open":
-                self._forget(sent_id)
+        # Oldest first, and only as far as needed: a long-running client trims one send per
+        # new one, so this must not walk the whole ledger each time.
+        resolved = []
+        for sent_id, state in self._state.items():
+            if state != "open":
+                resolved.append(sent_id)
+                if len(resolved) == excess:
+                    break
+        for sent_id in resolved:
+            self._forget(sent_id)
 
     def _forget(self, sent_id: str) -> None:
         sent = self._sends.pop(sent_id)
@@ -200,11 +208,11 @@ class SendLedger:
             alike.remove(sent_id)
         if not alike:
             self._by_key.pop(sent.key, None)
-        for tran_id, holders in list(self._owners.items()):
-            if sent_id in holders:
-                holders.remove(sent_id)
-                if not holders:
-                    del self._owners[tran_id]
+        for tran_id in self._owned.pop(sent_id, ()):
+            holders = self._owners[tran_id]
+            holders.remove(sent_id)
+            if not holders:
+                del self._owners[tran_id]
 
     # -- questions ----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import contextlib
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from auth_plugin.safe.journal import (
@@ -90,7 +90,17 @@ class SendLedger:
 
     def register(self, request: LoanRequest) -> LoanRequest:
         """A send about to leave: it, with its new `sent_id`. JournalError: not to be sent."""
-        sent = replace(request, sent_id=secrets.token_hex(8))
+        r = request  # not dataclasses.replace: on every repay's path, and it costs ~2 µs more
+        sent = LoanRequest(
+            r.asset,
+            r.amount,
+            r.timestamp_ms,
+            r.recv_window,
+            r.kind,
+            secrets.token_hex(8),
+            r.offset_ms,
+            r.uncertainty_ms,
+        )
         if self._journal is not None:
             self._journal.append(sent)
         with self._lock:
@@ -192,8 +202,11 @@ class SendLedger:
         # Oldest first, and only as far as needed: a long-running client trims one send per
         # new one, so this must not walk the whole ledger each time.
         resolved = []
-        for sent_id, state in self._state.items():
-            if state != "open":
+        state = self._state
+        # _sends, an OrderedDict, is walked from its oldest entry at once; a plain dict that has
+        # lost its oldest entries would step over each of their empty slots first.
+        for sent_id in self._sends:
+            if state[sent_id] != "open":
                 resolved.append(sent_id)
                 if len(resolved) == excess:
                     break

@@ -26,9 +26,10 @@ SIGNED_OPERATIONS = {
 }
 
 
-def resolve(node: Any) -> Any:
+def resolve(node: Any, document: dict[str, Any] = SPEC) -> Any:
+    """`node`, its `$ref`s followed within `document` (the spec by default)."""
     while isinstance(node, dict) and "$ref" in node:
-        target: Any = SPEC
+        target: Any = document
         for part in node["$ref"].removeprefix("#/").split("/"):
             target = target[part]
         node = target

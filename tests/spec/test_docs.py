@@ -94,20 +94,11 @@ def test_folding_only_adds_text() -> None:
 def _page_responses(page: str) -> dict[str, Any]:
     definition = _definition(page)
     return {
-        f"{method} {path} {status}": resolve_in(definition, reference)
+        f"{method} {path} {status}": resolve(reference, definition)
         for path, item in definition["paths"].items()
         for method, operation in item.items()
         for status, reference in operation["responses"].items()
     }
-
-
-def resolve_in(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def test_each_code_on_the_page_shows_its_source_and_outcome(page: str) -> None:

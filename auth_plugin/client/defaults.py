@@ -5,6 +5,7 @@ PRODUCTION_TIME_URL = "https://api.binance.com/api/v3/time"
 TIME_PATH = "/api/v3/time"
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_READ_TIMEOUT = 10.0
+DEFAULT_PORTS = {"http": 80, "https": 443}  # what a URL without a port means
 
 
 def default_time_url(base_url: str) -> str:

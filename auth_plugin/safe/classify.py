@@ -47,9 +47,6 @@ class ReadRequest:
     operation: str  # e.g. "balance query" or "repay-record query"
     timestamp_ms: int | None = None
 
-    def with_timestamp(self, timestamp_ms: int) -> ReadRequest:
-        return ReadRequest(self.operation, timestamp_ms)
-
     def describe(self) -> str:
         if self.timestamp_ms is None:
             return self.operation

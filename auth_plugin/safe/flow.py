@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
+from auth_plugin.client.defaults import DEFAULT_PORTS
 from auth_plugin.safe.answers import NoReply
 from auth_plugin.safe.classify import (
     About,
@@ -538,7 +539,7 @@ _checked_once = lru_cache(maxsize=1024, typed=True)(_check)
 
 
 def _host_and_port(url: SplitResult) -> tuple[str | None, int | None]:
-    return url.hostname, url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.hostname, url.port or DEFAULT_PORTS.get(url.scheme)
 
 
 def uncertainty_ms(sample: OffsetSample) -> int:

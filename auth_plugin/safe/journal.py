@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from auth_plugin.client.defaults import DEFAULT_PORTS
 from auth_plugin.safe.reconcile import LoanRequest
 from auth_plugin.signer.errors import PapiError
 
@@ -54,7 +55,6 @@ _ASSET = re.compile(r"[A-Z0-9]{1,20}", re.ASCII)
 # What canonical_amount returns: > 0, at most 19 integer digits and 8 decimals, no zero at the
 # end of a fraction, none ahead of the integer part.
 _AMOUNT = re.compile(r"[1-9][0-9]{0,18}(?:\.[0-9]{0,7}[1-9])?|0\.[0-9]{0,7}[1-9]", re.ASCII)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +119,9 @@ class Journal:
         parts = urlsplit(base_url.strip())
         scheme = parts.scheme.lower()
         host = parts.hostname  # lower-cased, without user info
-        if scheme not in _DEFAULT_PORTS or not host:
+        if scheme not in DEFAULT_PORTS or not host:
             raise ValueError(f"base URL {base_url!r:.80} is not http(s)://host[:port][/path]")
-        port = parts.port or _DEFAULT_PORTS[scheme]
+        port = parts.port or DEFAULT_PORTS[scheme]
         normalised = f"{scheme}://{host}:{port}{parts.path.rstrip('/')}"
         digest = hashlib.sha256(f"{normalised}\n{api_key}".encode()).hexdigest()[:12]
         name = f"{re.sub(r'[^a-z0-9.-]', '-', host)}_{port}-{digest}.journal"

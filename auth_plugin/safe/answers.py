@@ -20,15 +20,19 @@ class Headers(Mapping[str, str]):
         self.raw = raw
 
     def __getitem__(self, name: str) -> str:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
         wanted = name.lower().encode("latin-1")
         found: str | None = None
         for key, value in self.raw:
             if key.lower() == wanted:
                 text = value.decode("latin-1")
                 found = text if found is None else f"{found}, {text}"
-        if found is None:
-            raise KeyError(name)
-        return found
+        return default if found is None else found
 
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(key.decode("latin-1").lower() for key, _ in self.raw))

@@ -143,9 +143,10 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 def used_weight(headers: Mapping[str, str]) -> int | None:
     """The X-MBX-USED-WEIGHT-1M header as an int, None if absent or not a number."""
     value = _header(headers, USED_WEIGHT_HEADER)
-    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
+    if value is None:
         return None
-    return int(value.strip())
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _what_was_said(status: int, code: int | None, msg: str | None, content: bytes) -> str:

@@ -80,7 +80,7 @@ from auth_plugin.safe.results import (
     RepayResult,
 )
 from auth_plugin.safe.retry_policy import DEFAULT_BAN_SECONDS
-from auth_plugin.safe.sends import SendLedger
+from auth_plugin.safe.sends import SendLedger, new_sent_id
 from auth_plugin.signer.clock import OffsetSample, measurement
 from auth_plugin.signer.validation import canonical_amount, validate_asset, validate_recv_window
 
@@ -456,7 +456,7 @@ class SafeFlow:
             timestamp,
             params["recv_window"],
             kind,
-            None,
+            new_sent_id(),
             self.clock.offset_ms if measured else None,
             uncertainty_ms(calibration) if measured and calibration is not None else None,
         )

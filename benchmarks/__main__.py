@@ -74,7 +74,7 @@ def _sections(quick: bool, names: list[str]) -> dict[str, tuple[Any, Callable[[]
             lambda: sandbox_capacity.run(
                 concurrency=16,
                 requests=pick(10000, 300),
-                rounds=pick(3, 1),
+                rounds=pick(7, 1),
                 max_seconds=25 * scale,
                 **budget,
             ),

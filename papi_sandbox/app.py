@@ -23,10 +23,18 @@ class SandboxApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Starlette wraps `send` before our middleware sees it; keep the server's own one,
-        # the only handle on the connection (see connection_drop.py).
-        if scope["type"] == "http":
-            scope[RAW_SEND_KEY] = send
-        await super().__call__(scope, receive, send)
+        # the only handle on the connection (see connection_drop.py), while the request runs.
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope[RAW_SEND_KEY] = send
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # uvicorn's request cycle holds the scope and `send` is the cycle's own method:
+            # left in the scope, every request would be a reference cycle that only the
+            # garbage collector frees (about 9 µs a repay in collections, measured).
+            scope.pop(RAW_SEND_KEY, None)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

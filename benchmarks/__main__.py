@@ -50,10 +50,10 @@ def _sections(quick: bool, names: list[str]) -> dict[str, tuple[Any, Callable[[]
             overhead,
             lambda: overhead.run(
                 names,
-                calls=pick(3600, 120),
-                rounds=pick(20, 2),
+                calls=pick(5400, 120),
+                rounds=pick(30, 2),
                 warmup=pick(200, 20),
-                max_seconds=100 * scale,
+                max_seconds=150 * scale,
                 **budget,
             ),
         ),

@@ -129,7 +129,7 @@ def repay(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None = None)
             stamp = marks.stamp(checked)
             status = STATUS_CONFIRMED if marks.pending is None else STATUS_PENDING
         try:
-            record = sandbox.ledger.repay(account.name, asset, amount, stamp, status)
+            tran_id = sandbox.ledger.repay_tran_id(account.name, asset, amount, stamp, status)
         except UnknownAsset as exc:
             raise errors.not_a_margin_asset() from exc
         except ExceedsLiability as exc:
@@ -137,10 +137,10 @@ def repay(sandbox: Sandbox, scope: Scope, body: bytes, as_of: int | None = None)
         except InsufficientBalance as exc:
             raise errors.balance_not_enough() from exc
         if marks is not None:
-            marks.use(faults, sandbox.hidden, record.tran_id, stamp)
+            marks.use(faults, sandbox.hidden, tran_id, stamp)
     except errors.ApiError as error:
         return error_answer(error)
-    return 200, b'{"tranId":%d}' % record.tran_id
+    return 200, b'{"tranId":%d}' % tran_id
 
 
 def _json_endpoint(

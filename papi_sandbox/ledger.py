@@ -29,6 +29,7 @@ from papi_sandbox.ledger_records import (
     quantize8,
 )
 from papi_sandbox.ledger_rules import (
+    Settlement,
     UnknownAccount,
     UnknownRecord,
     added_interest,
@@ -195,22 +196,7 @@ class Ledger:
         settle_repay for the rules and the LedgerRejection each raises). ValueError for a
         status not in RECORD_STATUSES. Returns the record with the amounts as computed; it
         is stored with 8 places."""
-        check_status(status)
-        with self._lock:
-            held = self._state.balances.get(account, {})
-            settled = settle_repay(held.get(asset), asset, amount)
-            tran_id = self._state.next_tran_id
-            stored = RepayRecord(
-                tran_id,
-                account,
-                asset,
-                settled.stored_amount,
-                settled.stored_interest,
-                settled.stored_principal,
-                status,
-                timestamp_ms,
-            )
-            self._add_repay(stored, settled.balance)
+        tran_id, settled = self._repay(account, asset, amount, timestamp_ms, status)
         return RepayRecord(
             tran_id,
             account,
@@ -221,6 +207,39 @@ class Ledger:
             status,
             timestamp_ms,
         )
+
+    def repay_tran_id(
+        self,
+        account: str,
+        asset: str,
+        amount: Decimal,
+        timestamp_ms: int,
+        status: str = STATUS_CONFIRMED,
+    ) -> int:
+        """`repay` for a caller that needs only the tranId (POST /papi/v1/repayLoan): the same
+        change and record, without building the record as computed (a second frozen record
+        on every repay, about 0.9 µs)."""
+        return self._repay(account, asset, amount, timestamp_ms, status)[0]
+
+    def _repay(
+        self, account: str, asset: str, amount: Decimal, timestamp_ms: int, status: str
+    ) -> tuple[int, Settlement]:
+        check_status(status)
+        with self._lock:
+            held = self._state.balances.get(account, {})
+            settled = settle_repay(held.get(asset), asset, amount)
+            stored = RepayRecord(
+                self._state.next_tran_id,
+                account,
+                asset,
+                settled.stored_amount,
+                settled.stored_interest,
+                settled.stored_principal,
+                status,
+                timestamp_ms,
+            )
+            self._add_repay(stored, settled.balance)
+        return stored.tran_id, settled
 
     def repay_debt(
         self, account: str, asset: str, amount: Decimal | None, timestamp_ms: int

@@ -96,8 +96,8 @@ def parse_params(query: bytes, body: bytes) -> tuple[dict[str, str], bytes]:
 
 def check_names(params: Mapping[str, str], spec: ParamSpec) -> None:
     """Unknown names first (-1104), then mandatory ones in the endpoint's order (-1102)."""
-    unread = [name for name in params if name not in spec.allowed]
-    if unread:
+    if not spec.allowed.issuperset(params):
+        unread = [name for name in params if name not in spec.allowed]
         raise errors.unread_parameters(len(params) - len(unread), len(params))
     for name in spec.mandatory:
         if params.get(name, "") == "":

@@ -117,9 +117,9 @@ EXIT_CODES: tuple[tuple[ExitCode, str, str], ...] = (
     (
         ExitCode.JOURNAL_UNUSABLE,
         "unknown",
-        "the journal can't be used safely (not a regular file of yours, unwritable, or it gives "
-        "one tranId to two repays): what to do is on stderr; a repay it could not record was "
-        "not sent",
+        "the journal can't be used safely (not a regular file of yours, unwritable, its lock "
+        "held too long by another process, or it gives one tranId to two repays): what to do "
+        "is on stderr; a repay it could not record was not sent",
     ),
     (
         ExitCode.INTERRUPTED,

@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,9 @@ from auth_plugin.signer.errors import PapiError
 
 ENV_JOURNAL_DIR = "PAPI_REPAY_JOURNAL_DIR"
 VERSION = "2"
+# An append is one write and an fsync: a lock held for seconds is a process that stopped.
+LOCK_TIMEOUT_SECONDS = 10.0
+LOCK_POLL_SECONDS = 0.01
 # Compaction runs when an append takes the file past COMPACT_AT, 2 * COMPACT_AT, 4 * ... bytes:
 # a file whose lines must all be kept is not rewritten on every append.
 COMPACT_AT = 1 << 20
@@ -94,10 +98,13 @@ class JournalError(PapiError):
 
 
 class Journal:
-    """One journal file (`path`) and its lock file (`path` + ".lock")."""
+    """One journal file (`path`) and its lock file (`path` + ".lock"). A lock held by another
+    process for longer than `lock_timeout` seconds (a process stopped mid-write, a hung file
+    system) is a JournalError, not a wait without end: the send then never leaves."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
         self.skipped = 0  # lines the last `read` skipped: another version's, garbled or torn
 
     @staticmethod
@@ -176,8 +183,21 @@ class Journal:
 
     @contextlib.contextmanager
     def _locked(self, operation: int) -> Iterator[None]:
-        with _opened(self.path.with_name(self.path.name + ".lock"), os.O_RDONLY, create=True) as fd:
-            fcntl.flock(fd, operation)
+        lock = self.path.with_name(self.path.name + ".lock")
+        with _opened(lock, os.O_RDONLY, create=True) as fd:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, operation | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise JournalError(
+                            f"the journal's lock {lock} has been held by another process for "
+                            f"over {self.lock_timeout:g} s: is a papi-repay stopped, or the file "
+                            "system hung? Try again once the lock is free"
+                        ) from None
+                    time.sleep(LOCK_POLL_SECONDS)
             yield  # closing the descriptor releases the lock
 
 

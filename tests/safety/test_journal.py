@@ -3,6 +3,7 @@ real processes appending to one file at once."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import stat
@@ -221,6 +222,28 @@ def test_not_a_line_is_a_type_error(log):
 def test_appending_nothing_touches_nothing(log):
     log.append()
     assert not log.path.parent.exists()
+
+
+def test_a_lock_held_too_long_is_a_journal_error_and_nothing_is_written(tmp_path):
+    log = Journal(tmp_path / "a.journal", lock_timeout=0.1)
+    log.append(sent())
+    before = log.path.read_bytes()
+    holder = os.open(f"{log.path}.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        with pytest.raises(JournalError, match="lock .* held by another process for over 0.1 s"):
+            log.append(sent(sid(2)))
+        with pytest.raises(JournalError, match="held by another process"):
+            log.read()
+        fcntl.flock(holder, fcntl.LOCK_SH)  # readers share; a writer still waits for it
+        assert log.read() == [sent()]
+        with pytest.raises(JournalError, match="held by another process"):
+            log.append(sent(sid(2)))
+    finally:
+        os.close(holder)
+    assert log.path.read_bytes() == before
+    log.append(sent(sid(2)))
+    assert log.read() == [sent(), sent(sid(2))]
 
 
 def test_a_journal_error_says_nothing_was_sent():

@@ -5,6 +5,8 @@ client finds its unresolved sends in its journal."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 
 import pytest
 
@@ -54,6 +56,24 @@ def test_a_send_whose_journal_line_cant_be_written_is_never_sent(sandbox, make_c
         make_client(journal=Journal(path))
     assert sandbox.counters.get("POST", "/papi/v1/repayLoan") == 0
     assert client.unresolved == ()
+
+
+def test_a_send_whose_journal_stays_locked_by_another_process_is_never_sent(
+    sandbox, make_client, tmp_path
+):
+    path = tmp_path / "x.journal"
+    client = make_client(journal=Journal(path, lock_timeout=0.2))
+    holder = os.open(f"{path}.lock", os.O_RDONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another open file: another process, to flock(2)
+        with pytest.raises(JournalError, match="held by another process for over 0.2 s"):
+            client.repay("BTC", "0.01")
+        assert sandbox.counters.get("POST", "/papi/v1/repayLoan") == 0
+        assert client.unresolved == ()
+    finally:
+        os.close(holder)  # released: the next repay is journaled and sent
+    assert client.repay("BTC", "0.01").tran_id == sandbox.ledger.repays(ACCOUNT)[0].tran_id
+    assert len(Journal(path).read()) == 2  # its send line and its ack
 
 
 def test_a_bot_that_restarts_finds_its_unresolved_send_in_the_journal(

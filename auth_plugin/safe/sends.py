@@ -100,12 +100,7 @@ class SendLedger:
         return sent
 
     def acknowledged(self, sent: LoanRequest, tran_id: int) -> None:
-        sent_id = _id(sent)
-        if self._journal is not None:
-            with contextlib.suppress(JournalError):  # as in `_record`
-                self._journal.append(AckLine(sent_id, tran_id))
-        with self._lock:
-            self._ack(sent_id, tran_id)
+        self._record(AckLine(_id(sent), tran_id))
 
     def refused(self, sent: LoanRequest) -> None:
         """Answered with a documented rejection: not executed."""
